@@ -1,0 +1,87 @@
+"""Atomic file writes and safe checkpoint loading.
+
+A file is first written to a temporary sibling in the same directory, flushed
+to disk, then renamed over the target: ``os.replace`` is atomic on POSIX and
+Windows, so a reader (or a run killed half-way) sees either the old file or the
+new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .errors import CacheError
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CacheError(
+            f"cannot write {path}: {exc.strerror or exc}. "
+            "Choose a writable directory (check its permissions and free space)."
+        ) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
+    """Write ``obj`` as indented JSON to ``path`` atomically."""
+    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def atomic_torch_save(path: str | os.PathLike, obj: Any) -> Path:
+    """``torch.save`` ``obj`` to ``path`` atomically."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def atomic_savez(path: str | os.PathLike, **arrays: np.ndarray) -> Path:
+    """``numpy.savez`` the arrays to ``path`` atomically."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> Any:
+    """Load a checkpoint written by :func:`atomic_torch_save`.
+
+    Uses ``weights_only=True``: tensors, plain containers and numbers are
+    restored, arbitrary pickled objects are refused, so a checkpoint from an
+    untrusted source cannot run code.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CacheError(f"no checkpoint at {path}: train first, or check the path.")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # torch raises several unrelated types for bad files
+        raise CacheError(
+            f"cannot load checkpoint {path}: {exc}. The file is corrupt or was not "
+            "written by mixmiss; delete it and train again."
+        ) from exc

@@ -1,0 +1,46 @@
+"""The ``mixmiss`` command line: a thin layer that parses, calls one library function, prints.
+
+Each command group lives in its own module with a ``register(subparsers)``
+function; errors raised on purpose (:class:`~mixmiss.errors.MixmissError`)
+are printed as one message, without a traceback, with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import MixmissError
+from . import data, evaluator
+
+COMMAND_GROUPS = (data, evaluator)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mixmiss",
+        description=(
+            "Generative models that learn from imperfect image collections: "
+            "MMGAN (mixed-membership GANs) and LM-RBM imputation with its baselines."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"mixmiss {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except MixmissError as exc:
+        print(f"mixmiss: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mixmiss: interrupted", file=sys.stderr)
+        return 130

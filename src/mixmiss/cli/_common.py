@@ -1,0 +1,35 @@
+"""Options and output helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..data import DATASETS
+
+
+def add_dataset_option(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument(
+        "--dataset", choices=sorted(DATASETS), required=required, help="registered dataset name"
+    )
+
+
+def add_dir_options(parser: argparse.ArgumentParser, cache: bool = True) -> None:
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="dataset directory (default: $MIXMISS_DATA_DIR, else ~/.cache/mixmiss)",
+    )
+    if cache:
+        parser.add_argument(
+            "--cache-dir",
+            default=None,
+            help="cache directory for evaluators and FID statistics "
+            "(default: $MIXMISS_CACHE_DIR, else ~/.cache/mixmiss)",
+        )
+
+
+def print_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")

@@ -1,0 +1,57 @@
+"""``mixmiss evaluator train|show``: the classifiers behind accuracy and FID."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..device import DEVICE_CHOICES
+from ..evaluators import evaluator_info, train_evaluator
+from ._common import add_dataset_option, add_dir_options, print_json
+
+_SHOWN = ("dataset", "test_accuracy", "train_seconds", "seed", "checksum", "created")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("evaluator", help="train or inspect the evaluator classifiers")
+    commands = parser.add_subparsers(dest="evaluator_command", metavar="ACTION", required=True)
+
+    train = commands.add_parser("train", help="train a dataset's evaluator and cache it")
+    add_dataset_option(train)
+    add_dir_options(train)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
+    train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    train.add_argument("--json", action="store_true", help="print the metadata as JSON")
+    train.set_defaults(func=run_train)
+
+    show = commands.add_parser("show", help="print a cached evaluator's metadata")
+    add_dataset_option(show)
+    show.add_argument("--cache-dir", default=None)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=run_show)
+
+
+def _print(metadata: dict, as_json: bool) -> None:
+    if as_json:
+        print_json(metadata)
+    else:
+        for key in _SHOWN:
+            print(f"{key:>14}: {metadata.get(key)}")
+
+
+def run_train(args: argparse.Namespace) -> int:
+    evaluator = train_evaluator(
+        args.dataset,
+        args.data_dir,
+        args.cache_dir,
+        seed=args.seed,
+        epochs=args.epochs,
+        device=args.device,
+    )
+    _print(evaluator.metadata, args.json)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    _print(evaluator_info(args.dataset, args.cache_dir), args.json)
+    return 0

@@ -1,0 +1,187 @@
+"""Missingness mechanisms of the LM-RBM study, as observation masks.
+
+A mask has the images' shape (N, 1, H, W), dtype float32, with 1 = observed
+and 0 = missing (MisGAN's convention). Each mechanism is parameterised by the
+missing rate, the expected fraction of missing pixels, and draws all of its
+randomness from an explicit ``torch.Generator``; masks for a whole batch are
+built with tensor operations, no per-image Python loop.
+
+- I.M. (independent): each pixel is missing with probability ``rate``.
+- S.O. (square observation, as in MisGAN): everything is missing except one
+  L x L square, L = round(sqrt((1 - rate) * H * W)), placed uniformly inside
+  the image (top-left corner uniform in [0, H - L] x [0, W - L]).
+- P.M. (patch missingness, the LM-RBM paper's own mechanism; the paper gives
+  no design, this one is ours): :data:`PATCH_COUNT` = 32 rectangles are
+  missing in every image. Their centres are uniform over the pixel grid and
+  they are clipped at the border; each side is ``floor(t)`` or ``floor(t) + 1``
+  (independently per side and patch, ``floor(t) + 1`` with probability
+  ``t - floor(t)``), where the mean side ``t`` is solved so that the expected
+  missing fraction equals ``rate`` exactly, overlaps included. This design
+  reproduces the paper's mean-imputation RMSE on MNIST (0.262 / 0.264 / 0.262
+  at rates 0.3 / 0.6 / 0.9) within 0.002; see ``tests/data/test_masks.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from ..errors import InputError
+from ..validation import check_positive_int, check_rate
+
+#: Number of missing rectangles per image in the P.M. mechanism.
+PATCH_COUNT = 32
+
+MaskFn = Callable[[int, tuple[int, int], float, torch.Generator | None], torch.Tensor]
+
+
+def _grid(image_shape: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    height, width = image_shape
+    return torch.arange(height), torch.arange(width)
+
+
+def independent_mask(
+    n: int, image_shape: tuple[int, int], rate: float, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """I.M.: every pixel missing independently with probability ``rate``."""
+    height, width = image_shape
+    uniform = torch.rand((n, 1, height, width), generator=generator)
+    return (uniform >= rate).float()
+
+
+def square_side(image_shape: tuple[int, int], rate: float) -> int:
+    """Side L of the S.O. square: round(sqrt((1 - rate) H W)), kept within [1, min(H, W)]."""
+    height, width = image_shape
+    side = round(math.sqrt((1.0 - rate) * height * width))
+    return int(min(max(side, 1), height, width))
+
+
+def square_observation_mask(
+    n: int, image_shape: tuple[int, int], rate: float, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """S.O.: only a uniformly placed L x L square is observed (MisGAN's ``BlockMaskedMNIST``)."""
+    height, width = image_shape
+    side = square_side(image_shape, rate)
+    top = torch.randint(0, height - side + 1, (n, 1), generator=generator)
+    left = torch.randint(0, width - side + 1, (n, 1), generator=generator)
+    rows, cols = _grid(image_shape)
+    in_rows = (rows >= top) & (rows < top + side)  # (n, H)
+    in_cols = (cols >= left) & (cols < left + side)  # (n, W)
+    return (in_rows[:, :, None] & in_cols[:, None, :]).unsqueeze(1).float()
+
+
+def _axis_coverage(side: int, length: int) -> np.ndarray:
+    """P(a patch of this side, centred uniformly on the axis, covers each position)."""
+    centres = np.arange(length)
+    starts = centres - side // 2
+    positions = np.arange(length)
+    covered = (positions[None, :] >= starts[:, None]) & (
+        positions[None, :] < starts[:, None] + side
+    )
+    return covered.mean(axis=0)
+
+
+def _expected_patch_missing(mean_side: float, image_shape: tuple[int, int], count: int) -> float:
+    low = math.floor(mean_side)
+    frac = mean_side - low
+    per_axis = [
+        (1 - frac) * _axis_coverage(low, length) + frac * _axis_coverage(low + 1, length)
+        for length in image_shape
+    ]
+    one_patch = np.outer(*per_axis)
+    return float(np.mean(1.0 - (1.0 - one_patch) ** count))
+
+
+def patch_mean_side(image_shape: tuple[int, int], rate: float, count: int = PATCH_COUNT) -> float:
+    """Mean patch side ``t`` whose expected missing fraction is ``rate`` (bisection)."""
+    low, high = 0.0, 2.0 * max(image_shape) + 1.0
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        if _expected_patch_missing(mid, image_shape, count) < rate:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
+
+
+def patch_mask(
+    n: int,
+    image_shape: tuple[int, int],
+    rate: float,
+    generator: torch.Generator | None = None,
+    count: int = PATCH_COUNT,
+) -> torch.Tensor:
+    """P.M.: ``count`` randomly placed rectangles are missing (design in the module docstring)."""
+    mean_side = patch_mean_side(image_shape, rate, count)
+    low = math.floor(mean_side)
+    frac = mean_side - low
+    sides = low + (torch.rand((2, n, count, 1), generator=generator) < frac).long()
+    centres = torch.stack(
+        [torch.randint(0, length, (n, count, 1), generator=generator) for length in image_shape]
+    )
+    starts = centres - sides // 2
+    rows, cols = _grid(image_shape)
+    in_rows = ((rows >= starts[0]) & (rows < starts[0] + sides[0])).float()  # (n, count, H)
+    in_cols = ((cols >= starts[1]) & (cols < starts[1] + sides[1])).float()  # (n, count, W)
+    # Pixel (r, c) is covered by patch p iff in_rows[p, r] and in_cols[p, c]; a batched
+    # matmul counts the covering patches without an (n, count, H, W) intermediate.
+    covering = torch.bmm(in_rows.transpose(1, 2), in_cols)
+    return (covering == 0).unsqueeze(1).float()
+
+
+#: Registry of mechanisms by their CLI name.
+MECHANISMS: dict[str, MaskFn] = {
+    "im": independent_mask,
+    "so": square_observation_mask,
+    "pm": patch_mask,
+}
+
+#: The papers' abbreviations.
+MECHANISM_LABELS = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}
+
+
+def make_mask(
+    mechanism: str,
+    n: int,
+    image_shape: tuple[int, int],
+    rate: float,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Draw ``n`` observation masks (1 = observed) of one mechanism.
+
+    Parameters
+    ----------
+    mechanism : {"im", "so", "pm"}
+    n : int
+        Number of masks.
+    image_shape : (H, W)
+    rate : float in (0, 1)
+        Missing rate: expected fraction of missing pixels.
+    generator : torch.Generator, optional
+        Source of randomness; pass a seeded one for reproducible masks.
+
+    Returns
+    -------
+    torch.Tensor, float32, shape (n, 1, H, W)
+
+    Examples
+    --------
+    >>> g = torch.Generator().manual_seed(0)
+    >>> m = make_mask("im", 4, (28, 28), 0.6, g)
+    >>> m.shape, float(m.mean()) > 0.3
+    (torch.Size([4, 1, 28, 28]), True)
+    """
+    if mechanism not in MECHANISMS:
+        raise InputError(
+            f"unknown missingness mechanism {mechanism!r}; choose one of "
+            f"{', '.join(MECHANISMS)} (I.M., S.O., P.M.)."
+        )
+    n = check_positive_int(n, "n")
+    rate = check_rate(rate)
+    if len(image_shape) != 2 or min(image_shape) < 1:
+        raise InputError(f"image_shape must be (H, W) with positive sides, got {image_shape}.")
+    shape = (int(image_shape[0]), int(image_shape[1]))
+    return MECHANISMS[mechanism](n, shape, rate, generator)

@@ -1,0 +1,69 @@
+"""A trained evaluator: classify images and extract FID features in batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ..errors import InputError
+from ..validation import check_images, check_labels
+from .network import ClassifierCNN
+
+
+@dataclass
+class Evaluator:
+    """A trained :class:`ClassifierCNN` with its metadata.
+
+    ``metadata`` holds at least ``dataset``, ``architecture``, ``seed``,
+    ``test_accuracy`` and ``checksum`` (SHA-256 of the weights file).
+    """
+
+    network: ClassifierCNN
+    metadata: dict
+
+    @property
+    def dataset(self) -> str:
+        return self.metadata["dataset"]
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.network.parameters()).device
+
+    @property
+    def feature_dim(self) -> int:
+        return self.network.config.hidden
+
+    @torch.no_grad()
+    def _map(self, images, fn, batch_size: int) -> torch.Tensor:
+        images = check_images(images)
+        size = self.network.config.image_size
+        if images.shape[2:] != (size, size):
+            raise InputError(
+                f"the {self.dataset} evaluator takes {size}x{size} images, got "
+                f"{tuple(images.shape[2:])}."
+            )
+        self.network.eval()
+        outputs = [
+            fn(images[i : i + batch_size].to(self.device, torch.float32)).cpu()
+            for i in range(0, images.shape[0], batch_size)
+        ]
+        return torch.cat(outputs)
+
+    def logits(self, images, batch_size: int = 2048) -> torch.Tensor:
+        """Class logits (N, num_classes) for images (N, 1, H, W) in [0, 1]."""
+        return self._map(images, self.network, batch_size)
+
+    def predict(self, images, batch_size: int = 2048) -> torch.Tensor:
+        """Predicted labels (N,) int64."""
+        return self.logits(images, batch_size).argmax(dim=1)
+
+    def features(self, images, batch_size: int = 2048) -> torch.Tensor:
+        """Penultimate features (N, feature_dim) float32, the FID embedding."""
+        return self._map(images, self.network.features, batch_size)
+
+    def accuracy(self, images, labels, batch_size: int = 2048) -> float:
+        """Fraction of ``images`` classified as ``labels``."""
+        predicted = self.predict(images, batch_size)
+        labels = check_labels(labels, predicted.shape[0])
+        return float((predicted == labels).float().mean())
