@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import MixmissError
-from . import data, evaluator
+from . import bench, data, evaluator
 
-COMMAND_GROUPS = (data, evaluator)
+COMMAND_GROUPS = (data, evaluator, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

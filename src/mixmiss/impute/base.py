@@ -1,0 +1,140 @@
+"""The one interface every imputation method shares.
+
+An imputer is fitted on masked training images and completes masked images:
+
+- ``fit(x, mask)``: ``x`` (N, 1, H, W) in [0, 1], ``mask`` the same shape with
+  1 = observed. The method never sees a missing pixel's true value: the base
+  class zeroes missing pixels before the subclass is called.
+- ``impute(x, mask)``: completed images in which observed pixels are exactly
+  the inputs (the base class writes them back after the subclass fills in).
+- ``save(directory)`` / ``Imputer.load(directory)``: ``imputer.json``
+  (method name, configuration, mixmiss version) and ``state.pt`` (tensors,
+  loaded with ``weights_only=True``), both written atomically.
+
+Subclasses implement ``_fit``, ``_complete``, ``get_config`` (the keyword
+arguments of ``__init__``), ``state_dict`` and ``load_state_dict``. Iterative
+methods checkpoint into ``checkpoint_dir`` during ``fit`` and continue from
+it when ``resume`` is set.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import os
+from pathlib import Path
+from typing import ClassVar
+
+import torch
+
+from .. import __version__
+from ..atomic import atomic_torch_save, atomic_write_json, load_checkpoint
+from ..errors import CacheError, InputError
+from ..validation import check_images, check_mask
+
+CONFIG_FILE = "imputer.json"
+STATE_FILE = "state.pt"
+
+
+class Imputer(abc.ABC):
+    """Base class of the imputation methods (see the module docstring)."""
+
+    #: The registry / CLI name of the method.
+    method: ClassVar[str]
+
+    # -- what subclasses provide -------------------------------------------------
+    @abc.abstractmethod
+    def _fit(
+        self,
+        x_obs: torch.Tensor,
+        mask: torch.Tensor,
+        checkpoint_dir: Path | None,
+        resume: bool,
+        progress: bool,
+    ) -> None:
+        """Learn from ``x_obs`` (missing pixels zeroed) and ``mask``."""
+
+    @abc.abstractmethod
+    def _complete(self, x_obs: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Return images with every pixel filled in (observed ones are restored afterwards)."""
+
+    @abc.abstractmethod
+    def get_config(self) -> dict:
+        """The JSON-able keyword arguments that rebuild this imputer."""
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """Learned tensors (empty for methods that learn nothing)."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Restore what :meth:`state_dict` returned (nothing, unless overridden)."""
+        if state:
+            raise CacheError(f"a {self.method!r} imputer stores no tensors, got {sorted(state)}.")
+
+    # -- the shared contract ------------------------------------------------------
+    @staticmethod
+    def _checked(x, mask) -> tuple[torch.Tensor, torch.Tensor]:
+        x = check_images(x, "x")
+        mask = check_mask(mask, x)
+        return x * mask, mask
+
+    def fit(
+        self,
+        x,
+        mask,
+        *,
+        checkpoint_dir: str | os.PathLike | None = None,
+        resume: bool = False,
+        progress: bool = True,
+    ) -> Imputer:
+        """Fit on masked training images; returns ``self``."""
+        x_obs, mask = self._checked(x, mask)
+        directory = None if checkpoint_dir is None else Path(checkpoint_dir)
+        self._fit(x_obs, mask, directory, resume, progress)
+        return self
+
+    def impute(self, x, mask) -> torch.Tensor:
+        """Complete ``x`` where ``mask`` is 0; observed pixels are returned unchanged."""
+        x_obs, mask = self._checked(x, mask)
+        completed = self._complete(x_obs, mask).to(x_obs.dtype)
+        return torch.where(mask.bool(), x_obs, completed.clamp(0.0, 1.0))
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write ``imputer.json`` and ``state.pt`` into ``directory`` (atomically)."""
+        directory = Path(directory)
+        atomic_torch_save(directory / STATE_FILE, self.state_dict())
+        atomic_write_json(
+            directory / CONFIG_FILE,
+            {"method": self.method, "config": self.get_config(), "mixmiss": __version__},
+        )
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> Imputer:
+        """Rebuild a saved imputer; refuses a directory saved by another method."""
+        directory = Path(directory)
+        saved = read_saved_config(directory)
+        if saved["method"] != cls.method:
+            raise InputError(
+                f"{directory} holds a {saved['method']!r} imputer, not {cls.method!r}; "
+                f"load it with the {saved['method']!r} method (or mixmiss.impute.load_imputer)."
+            )
+        imputer = cls(**saved["config"])
+        imputer.load_state_dict(load_checkpoint(directory / STATE_FILE))
+        return imputer
+
+
+def read_saved_config(directory: Path) -> dict:
+    """The ``imputer.json`` of a saved imputer, with a clear error when absent or unreadable."""
+    path = directory / CONFIG_FILE
+    try:
+        saved = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CacheError(
+            f"{directory} holds no saved imputer ({CONFIG_FILE} is missing)."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise CacheError(f"cannot read {path}: {exc}.") from exc
+    if not isinstance(saved, dict) or "method" not in saved or "config" not in saved:
+        raise CacheError(f"{path} is not an imputer description written by mixmiss.")
+    return saved
