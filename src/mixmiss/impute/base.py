@@ -42,6 +42,11 @@ class Imputer(abc.ABC):
     #: The registry / CLI name of the method.
     method: ClassVar[str]
 
+    #: Keyword arguments of ``__init__`` for each preset: ``smoke`` (seconds, for
+    #: tests), ``quick`` (the best result in minutes on a 2-core CPU) and
+    #: ``paper`` (the paper's settings). Methods without settings keep them empty.
+    PRESETS: ClassVar[dict[str, dict]] = {"smoke": {}, "quick": {}, "paper": {}}
+
     # -- what subclasses provide -------------------------------------------------
     @abc.abstractmethod
     def _fit(
@@ -70,6 +75,11 @@ class Imputer(abc.ABC):
         """Restore what :meth:`state_dict` returned (nothing, unless overridden)."""
         if state:
             raise CacheError(f"a {self.method!r} imputer stores no tensors, got {sorted(state)}.")
+
+    def hidden_features(self, x, mask) -> torch.Tensor | None:
+        """Per-image features for the downstream classifier, if the method has them
+        (the RBMs' hidden activations); ``None`` otherwise."""
+        return None
 
     # -- the shared contract ------------------------------------------------------
     @staticmethod

@@ -28,9 +28,18 @@ def imputer_class(name: str) -> type[Imputer]:
     return getattr(importlib.import_module(module), attribute)
 
 
-def make_imputer(name: str, **config) -> Imputer:
-    """A new, unfitted imputer of method ``name``."""
-    return imputer_class(name)(**config)
+def make_imputer(name: str, preset: str | None = None, **config) -> Imputer:
+    """A new, unfitted imputer of method ``name``: the ``preset``'s settings
+    (``smoke``, ``quick`` or ``paper``), overridden by ``config``."""
+    cls = imputer_class(name)
+    settings = {}
+    if preset is not None:
+        if preset not in cls.PRESETS:
+            raise InputError(
+                f"unknown preset {preset!r} for {name}; choose one of {', '.join(cls.PRESETS)}."
+            )
+        settings = dict(cls.PRESETS[preset])
+    return cls(**{**settings, **config})
 
 
 def load_imputer(directory: str | os.PathLike) -> Imputer:
