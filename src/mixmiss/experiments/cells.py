@@ -1,0 +1,115 @@
+"""Cached experiment cells: compute each once, keep it, continue later.
+
+A study (a paper table) is a list of cells: one (configuration, repeat)
+each. A cell's result is a JSON file under ``<out>/cells/<cell id>.json``
+holding its parameters, its metrics, its wall time and the provenance of the
+run; it is written atomically when the cell finishes, so an interrupted study
+loses at most the cells in flight, and a rerun skips every finished cell.
+Cells may run in parallel worker processes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from ..atomic import atomic_write_json
+from ..errors import InputError
+from ..provenance import provenance
+
+CellFn = Callable[[dict], dict]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of a study: ``params`` are passed to the cell function."""
+
+    id: str
+    params: dict = field(hash=False)
+
+    def __post_init__(self):
+        if not re.fullmatch(r"[A-Za-z0-9._=-]+", self.id):
+            raise InputError(f"cell id {self.id!r} must use letters, digits, '.', '_', '=', '-' only.")
+
+
+def cell_path(out_dir: Path, cell: Cell) -> Path:
+    return out_dir / "cells" / f"{cell.id}.json"
+
+
+def load_cell(out_dir: Path, cell: Cell) -> dict | None:
+    """The stored result of ``cell``, or None when it has not finished (or its params changed)."""
+    path = cell_path(out_dir, cell)
+    if not path.is_file():
+        return None
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return stored if stored.get("params") == cell.params else None
+
+
+def _compute(fn: CellFn, cell: Cell, out_dir: Path) -> dict:
+    start = time.perf_counter()
+    metrics = fn(dict(cell.params))
+    record = {
+        "id": cell.id,
+        "params": cell.params,
+        "metrics": metrics,
+        "wall_seconds": round(time.perf_counter() - start, 2),
+        "provenance": provenance(),
+    }
+    atomic_write_json(cell_path(out_dir, cell), record)
+    return record
+
+
+def run_cells(
+    cells: Sequence[Cell],
+    fn: CellFn,
+    out_dir: str | os.PathLike,
+    workers: int = 1,
+    progress: bool = True,
+) -> list[dict]:
+    """Compute the unfinished ``cells`` with ``fn`` and return every cell's record, in order.
+
+    ``fn`` must be a module-level function (it is sent to worker processes
+    when ``workers > 1``) taking the cell's params and returning a JSON-able
+    dict of metrics.
+    """
+    if workers < 1:
+        raise InputError(f"workers must be >= 1, got {workers}.")
+    ids = [cell.id for cell in cells]
+    if len(set(ids)) != len(ids):
+        raise InputError("cell ids must be unique within a study.")
+    out_dir = Path(out_dir)
+    records: dict[str, dict] = {}
+    todo = []
+    for cell in cells:
+        stored = load_cell(out_dir, cell)
+        if stored is None:
+            todo.append(cell)
+        else:
+            records[cell.id] = stored
+    bar = tqdm(total=len(cells), initial=len(records), desc="cells", disable=not progress)
+    if workers == 1 or len(todo) <= 1:
+        for cell in todo:
+            bar.set_postfix_str(cell.id)
+            records[cell.id] = _compute(fn, cell, out_dir)
+            bar.update()
+    else:
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {pool.submit(_compute, fn, cell, out_dir): cell for cell in todo}
+            for future in concurrent.futures.as_completed(futures):
+                records[futures[future].id] = future.result()
+                bar.update()
+    bar.close()
+    return [records[cell.id] for cell in cells]
