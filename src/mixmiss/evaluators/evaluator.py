@@ -66,4 +66,4 @@ class Evaluator:
         """Fraction of ``images`` classified as ``labels``."""
         predicted = self.predict(images, batch_size)
         labels = check_labels(labels, predicted.shape[0])
-        return float((predicted == labels).float().mean())
+        return float((predicted == labels).double().mean())
