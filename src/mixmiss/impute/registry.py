@@ -13,7 +13,11 @@ from pathlib import Path
 from ..errors import InputError
 from .base import Imputer, read_saved_config
 
-IMPUTERS: dict[str, str] = {}
+IMPUTERS: dict[str, str] = {
+    "mean": "mixmiss.impute.mean:MeanImputer",
+    "inpaint": "mixmiss.impute.inpaint:InpaintImputer",
+    "misgan": "mixmiss.impute.misgan:MisGANImputer",
+}
 
 
 def imputer_class(name: str) -> type[Imputer]:
