@@ -279,7 +279,9 @@ class MisGANImputer(Imputer):
                         )
                 bar.close()
                 mean = (totals / steps_per_epoch).tolist()
-                history.append({f"{name}_critic_loss": v for name, v in zip(CRITICS, mean)})
+                history.append(
+                    {f"{name}_critic_loss": v for name, v in zip(CRITICS, mean, strict=True)}
+                )
                 epoch, step, perm = epoch + 1, 0, None
                 save(epoch, step, perm)
         self.networks_ = nets.eval()
