@@ -40,7 +40,7 @@ def run_bench(args: argparse.Namespace) -> dict:
     x, m = (train.images * mask).to(device), mask.to(device)
 
     model = MisGANImputer(random_state=0, device=str(device))
-    nets = model._build_networks(0, device)
+    nets = model.build_networks(0, device)
     seconds: dict[str, float] = defaultdict(float)
     timing = {"on": False}
 
@@ -55,7 +55,7 @@ def run_bench(args: argparse.Namespace) -> dict:
         _sync(device)
         seconds[name] += time.perf_counter() - start
 
-    trainer = MisGANTrainer(nets, model._hyperparameters(), make_generator(1, device), section)
+    trainer = MisGANTrainer(nets, model.hyperparameters(), make_generator(1, device), section)
     order = torch.randperm(len(train), generator=make_generator(2)).to(device)
     batch = model.batch_size
 

@@ -162,14 +162,16 @@ class MisGANImputer(Imputer):
                     f"{name} must be a non-negative number, got {getattr(self, name)!r}."
                 )
 
-    def _build_networks(self, seed: int, device: torch.device) -> MisGANNetworks:
+    def build_networks(self, seed: int, device: torch.device) -> MisGANNetworks:
+        """Freshly initialised networks of this configuration (initialisation seeded)."""
         with isolated_seed(seed, device):
             nets = MisGANNetworks(
                 self.n_latent, self.width, tuple(self.imputer_hidden), self.mask_transform
             )
         return nets.to(device)
 
-    def _hyperparameters(self) -> MisGANHyperparameters:
+    def hyperparameters(self) -> MisGANHyperparameters:
+        """The training settings as the trainer takes them."""
         return MisGANHyperparameters(
             batch_size=self.batch_size,
             n_critic=self.n_critic,
@@ -210,10 +212,10 @@ class MisGANImputer(Imputer):
         x_all, m_all = x_obs.to(device, torch.float32), mask.to(device, torch.float32)
 
         seed = self._seed()
-        nets = self._build_networks(seed, device)
+        nets = self.build_networks(seed, device)
         noise = make_generator(int(np.random.SeedSequence(seed).generate_state(1)[0]), device)
         shuffle = make_generator(seed, "cpu")
-        trainer = MisGANTrainer(nets, self._hyperparameters(), noise)
+        trainer = MisGANTrainer(nets, self.hyperparameters(), noise)
         epoch, step, perm, history = 0, 0, None, []
 
         path = None if checkpoint_dir is None else Path(checkpoint_dir) / CHECKPOINT_FILE
@@ -324,7 +326,7 @@ class MisGANImputer(Imputer):
         if not state:
             return
         self._validate()
-        nets = self._build_networks(0, resolve_device(self.device))
+        nets = self.build_networks(0, resolve_device(self.device))
         try:
             nets.load_state_dict(state)
         except RuntimeError as exc:
