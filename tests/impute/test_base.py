@@ -110,6 +110,8 @@ def test_registry_lists_the_methods_and_rejects_unknown_names():
         imputer_class("gain")
     with pytest.raises(InputError, match="unknown preset 'huge'"):
         make_imputer("mean", "huge")
+    with pytest.raises(InputError, match="unknown setting.*epochz.*takes.*epochs"):
+        make_imputer("misgan", "smoke", epochz=3)
 
 
 @pytest.mark.parametrize("name", OUR_METHODS)
