@@ -20,7 +20,9 @@ reference code's defaults). Interpretations (the paper is silent):
 
 Training checkpoints ``misgan.pt`` into ``checkpoint_dir`` after every epoch
 (atomically) and on SIGINT/SIGTERM (at the end of the current step, with the
-position inside the epoch); ``resume=True`` continues the same run exactly.
+position inside the epoch); ``resume=True`` continues the same run exactly
+(bit-identical weights, tested), or starts afresh when there is no checkpoint
+yet. Only ``epochs``, ``device`` and ``log_every`` may change on resume.
 """
 
 from __future__ import annotations
