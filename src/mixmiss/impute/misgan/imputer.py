@@ -83,9 +83,9 @@ class MisGANImputer(Imputer):
     method = "misgan"
     PRESETS = {
         "smoke": {"epochs": 1, "batch_size": 8, "width": 4, "imputer_hidden": [32, 32, 32]},
-        # A paper-width epoch takes about 15-25 minutes on the 2-core CPU (results/bench);
+        # A paper-width epoch takes about 18 minutes on the 2-core CPU (results/bench);
         # quick halves the generators' and critics' width (about 4x fewer FLOPs) and trains
-        # 2 epochs (about 1,560 critic and 312 generator steps) in roughly 15 minutes.
+        # 2 epochs (1,562 critic and 312 generator steps): 600 s measured (results/impute).
         "quick": {"epochs": 2, "width": 32},
         "paper": {"epochs": 500},
     }
