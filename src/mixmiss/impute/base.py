@@ -14,7 +14,9 @@ An imputer is fitted on masked training images and completes masked images:
 Subclasses implement ``_fit``, ``_complete``, ``get_config`` (the keyword
 arguments of ``__init__``), ``state_dict`` and ``load_state_dict``. Iterative
 methods checkpoint into ``checkpoint_dir`` during ``fit`` and continue from
-it when ``resume`` is set.
+it when ``resume`` is set. ``impute`` on an unfitted imputer is an error
+(:meth:`Imputer._require_fitted`). An image with no observed pixel is not an
+error: each method completes it from what it learned in ``fit``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 import torch
 
 from .. import __version__
@@ -85,8 +88,21 @@ class Imputer(abc.ABC):
     @staticmethod
     def _checked(x, mask) -> tuple[torch.Tensor, torch.Tensor]:
         x = check_images(x, "x")
+        if isinstance(mask, torch.Tensor | np.ndarray) and not _is_mask_dtype(mask.dtype):
+            raise InputError(
+                f"mask has dtype {mask.dtype}; pass a bool, integer or floating-point mask "
+                "with 1 = observed and 0 = missing."
+            )
         mask = check_mask(mask, x)
         return x * mask, mask
+
+    def _require_fitted(self, fitted: bool) -> None:
+        """Raise a clear error when :meth:`impute` is called before :meth:`fit`."""
+        if not fitted:
+            raise InputError(
+                f"this {self.method!r} imputer is not fitted yet: call fit(x, mask) first, "
+                "or load a saved one with mixmiss.impute.load_imputer(directory)."
+            )
 
     def fit(
         self,
@@ -132,6 +148,15 @@ class Imputer(abc.ABC):
         imputer = cls(**saved["config"])
         imputer.load_state_dict(load_checkpoint(directory / STATE_FILE))
         return imputer
+
+
+def _is_mask_dtype(dtype) -> bool:
+    """Bool, integer and real floating dtypes can hold a 0/1 mask; complex ones cannot."""
+    if isinstance(dtype, torch.dtype):
+        return not dtype.is_complex
+    return (
+        dtype == np.bool_ or np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
+    )
 
 
 def read_saved_config(directory: Path) -> dict:

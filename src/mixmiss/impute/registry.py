@@ -7,13 +7,18 @@ importing the registry does not import every method family.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from pathlib import Path
 
 from ..errors import InputError
 from .base import Imputer, read_saved_config
 
-IMPUTERS: dict[str, str] = {}
+IMPUTERS: dict[str, str] = {
+    "mean": "mixmiss.impute.mean:MeanImputer",
+    "inpaint": "mixmiss.impute.inpaint:InpaintImputer",
+    "misgan": "mixmiss.impute.misgan:MisGANImputer",
+}
 
 
 def imputer_class(name: str) -> type[Imputer]:
@@ -39,6 +44,13 @@ def make_imputer(name: str, preset: str | None = None, **config) -> Imputer:
                 f"unknown preset {preset!r} for {name}; choose one of {', '.join(cls.PRESETS)}."
             )
         settings = dict(cls.PRESETS[preset])
+    accepted = inspect.signature(cls.__init__).parameters
+    unknown = sorted(set(config) - set(accepted))
+    if unknown and not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        raise InputError(
+            f"unknown setting(s) {', '.join(unknown)} for the {name} method; it takes "
+            f"{', '.join(k for k in accepted if k != 'self')}."
+        )
     return cls(**{**settings, **config})
 
 

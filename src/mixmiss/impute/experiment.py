@@ -1,0 +1,297 @@
+"""Train an imputer on a masked training set and score it on a masked test set.
+
+The protocol of the LM-RBM paper (section 4): the first 50,000 MNIST training
+images with missing values for training, 10,000 test images with
+independently drawn masks for testing, and four measures:
+
+- ``rmse``: the paper's average per-image RMSE over missing pixels
+  (:func:`mixmiss.metrics.rmse_missing`); ``rmse_all`` over every pixel;
+- ``fid``: FID of the completed test images, with the dataset's evaluator
+  features (:func:`mixmiss.evaluators.fid_score`);
+- ``accuracy``: a multinomial logistic regression fitted to the completed
+  (masked, imputed) training images and scored on the completed test images;
+- ``accuracy_hidden``: the same on the method's hidden features
+  (:meth:`~mixmiss.impute.Imputer.hidden_features`; ``None`` for methods without).
+
+Masks are reproducible: the training masks come from the run's seed, the test
+masks from the evaluation seed, through separate ``numpy.random.SeedSequence``
+streams, so the test masks are independent of the training masks even when
+both seeds are equal. :func:`train_imputer` writes ``run.json`` (dataset,
+mechanism, rate, preset, seed, resolved configuration, command) beside the
+saved imputer; :func:`evaluate_imputer` reads it back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import __version__
+from ..atomic import atomic_write_json
+from ..data import MECHANISMS, load_dataset, make_mask
+from ..errors import CacheError, InputError
+from ..metrics import logistic_accuracy, rmse_all, rmse_missing
+from ..rng import make_generator
+from ..validation import check_positive_int, check_rate
+from .base import Imputer
+from .registry import imputer_class, load_imputer, make_imputer
+
+RUN_FILE = "run.json"
+CHECKPOINT_DIR = "checkpoints"
+
+#: The paper's sizes: the first 50,000 training and the 10,000 test images.
+PAPER_TRAIN = 50_000
+PAPER_TEST = 10_000
+
+_TRAIN_STREAM, _TEST_STREAM = 0, 1
+
+
+@dataclass(frozen=True)
+class MaskedSplit:
+    """Images, their observation masks (1 = observed) and labels."""
+
+    images: torch.Tensor
+    mask: torch.Tensor
+    labels: torch.Tensor
+
+
+def _mask_seed(seed: int, stream: int) -> int:
+    return int(np.random.SeedSequence(int(seed), spawn_key=(stream,)).generate_state(1)[0])
+
+
+def masked_split(
+    dataset: str,
+    split: str,
+    mechanism: str,
+    rate: float,
+    seed: int,
+    limit: int,
+    data_dir: str | os.PathLike | None = None,
+) -> MaskedSplit:
+    """The first ``limit`` images of a split with masks drawn from ``seed``.
+
+    Training masks use one seed stream and test masks another (see the module
+    docstring).
+    """
+    if mechanism not in MECHANISMS:
+        raise InputError(f"unknown mechanism {mechanism!r}; choose one of {', '.join(MECHANISMS)}.")
+    rate = check_rate(rate)
+    limit = check_positive_int(limit, "the image limit")
+    data = load_dataset(dataset, split, data_dir)
+    data = data.subset(slice(0, min(limit, len(data))))
+    stream = _TRAIN_STREAM if split == "train" else _TEST_STREAM
+    generator = make_generator(_mask_seed(seed, stream))
+    mask = make_mask(mechanism, len(data), data.image_shape, rate, generator)
+    return MaskedSplit(data.images, mask, data.labels)
+
+
+def _git_revision() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def train_imputer(
+    out: str | os.PathLike,
+    dataset: str,
+    method: str,
+    mechanism: str,
+    rate: float,
+    preset: str = "quick",
+    seed: int = 0,
+    device: str = "auto",
+    resume: bool = False,
+    max_train: int = PAPER_TRAIN,
+    overrides: dict | None = None,
+    data_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+    command: list[str] | None = None,
+) -> Imputer:
+    """Fit ``method`` on the masked training set and save it in ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Run directory: ``run.json``, the saved imputer (``imputer.json``,
+        ``state.pt``) and ``checkpoints/`` for iterative methods.
+    dataset, method, mechanism, rate :
+        What to train on and which imputer (a name in ``IMPUTERS``).
+    preset : {"smoke", "quick", "paper"}
+    seed : int
+        Seeds the training masks and the method (``random_state``).
+    device : {"auto", "cpu", "cuda"}
+    resume : bool
+        Continue from ``out/checkpoints``; refuses a directory whose run.json
+        describes another run.
+    max_train : int
+        Use the first ``max_train`` training images (paper: 50,000).
+    overrides : dict, optional
+        Constructor arguments that replace the preset's.
+    command : list of str, optional
+        The command line recorded in run.json (default: ``sys.argv``).
+    """
+    out = Path(out)
+    imputer_class(method)  # unknown names fail before any work
+    split = masked_split(dataset, "train", mechanism, rate, seed, max_train, data_dir)
+    imputer = make_imputer(
+        method, preset, **{**(overrides or {}), "random_state": seed, "device": device}
+    )
+    run = {
+        "dataset": dataset,
+        "method": method,
+        "mechanism": mechanism,
+        "rate": rate,
+        "preset": preset,
+        "seed": seed,
+        "n_train": int(split.images.shape[0]),
+        "config": imputer.get_config(),
+        "overrides": overrides or {},
+        "command": shlex.join(command if command is not None else sys.argv),
+        "git_revision": _git_revision(),
+        "mixmiss": __version__,
+    }
+    run_path = out / RUN_FILE
+    if resume and run_path.is_file():
+        saved = read_run(out)
+        keys = ("dataset", "method", "mechanism", "rate", "seed", "n_train")
+        changed = [k for k in keys if saved.get(k) != run[k]]
+        if changed:
+            raise InputError(
+                f"{out} holds a different run ({', '.join(changed)} differ); resume it with "
+                "the same options or train into a new directory."
+            )
+    start = time.perf_counter()
+    atomic_write_json(run_path, {**run, "status": "training"})
+    imputer.fit(
+        split.images,
+        split.mask,
+        checkpoint_dir=out / CHECKPOINT_DIR,
+        resume=resume,
+        progress=progress,
+    )
+    imputer.save(out)
+    atomic_write_json(
+        run_path, {**run, "status": "trained", "train_seconds": time.perf_counter() - start}
+    )
+    return imputer
+
+
+def read_run(directory: str | os.PathLike) -> dict:
+    """The ``run.json`` of a run directory, with a clear error when absent."""
+    path = Path(directory) / RUN_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CacheError(
+            f"{directory} is not a training run ({RUN_FILE} is missing); create one with "
+            "`mixmiss impute train ... --out DIR`."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise CacheError(f"cannot read {path}: {exc}.") from exc
+
+
+def _features(imputer: Imputer, x, mask, batch: int = 8192) -> torch.Tensor | None:
+    parts = []
+    for start in range(0, x.shape[0], batch):
+        h = imputer.hidden_features(x[start : start + batch], mask[start : start + batch])
+        if h is None:
+            return None
+        parts.append(torch.as_tensor(h).detach().cpu())
+    return torch.cat(parts)
+
+
+def evaluate_imputer(
+    directory: str | os.PathLike,
+    seed: int = 0,
+    max_train: int | None = None,
+    max_test: int = PAPER_TEST,
+    data_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    device: str = "auto",
+    progress: bool = True,
+) -> dict:
+    """Score a trained run on a masked test set (see the module docstring).
+
+    Parameters
+    ----------
+    directory : path
+        A run written by :func:`train_imputer`.
+    seed : int
+        Seeds the test masks (independent of the training masks).
+    max_train : int, optional
+        Training images for the logistic regression (default: those the
+        imputer was trained on, rebuilt with the run's masks).
+    max_test : int
+        Test images (paper: 10,000).
+
+    Returns
+    -------
+    dict with ``rmse``, ``rmse_all``, ``fid``, ``accuracy``, ``accuracy_hidden``
+    and the run's description. It is also written to ``eval-seed<seed>.json``
+    in the run directory.
+    """
+    from ..evaluators import fid_score, get_evaluator
+
+    directory = Path(directory)
+    run = read_run(directory)
+    if run.get("status") != "trained":
+        raise CacheError(
+            f"the run in {directory} has not finished training; finish it with "
+            "`mixmiss impute train ... --resume` first."
+        )
+    imputer = load_imputer(directory)
+    n_train = run["n_train"] if max_train is None else check_positive_int(max_train, "max_train")
+    start = time.perf_counter()
+    args = (run["dataset"], run["mechanism"], run["rate"])
+    train = masked_split(args[0], "train", *args[1:], run["seed"], n_train, data_dir)
+    test = masked_split(args[0], "test", *args[1:], seed, max_test, data_dir)
+
+    train_hat = imputer.impute(train.images, train.mask)
+    test_hat = imputer.impute(test.images, test.mask)
+    evaluator = get_evaluator(run["dataset"], data_dir, cache_dir, device=device, progress=progress)
+    fid = fid_score(test_hat, evaluator, data_dir, cache_dir)
+    accuracy = logistic_accuracy(train_hat, train.labels, test_hat, test.labels)
+    h_train = _features(imputer, train.images * train.mask, train.mask)
+    h_test = _features(imputer, test.images * test.mask, test.mask)
+    accuracy_hidden = (
+        None
+        if h_train is None or h_test is None
+        else logistic_accuracy(h_train, train.labels, h_test, test.labels)
+    )
+    report = {
+        "rmse": rmse_missing(test_hat, test.images, test.mask),
+        "rmse_all": rmse_all(test_hat, test.images),
+        "fid": fid,
+        "accuracy": accuracy,
+        "accuracy_hidden": accuracy_hidden,
+        "method": run["method"],
+        "dataset": run["dataset"],
+        "mechanism": run["mechanism"],
+        "rate": run["rate"],
+        "preset": run["preset"],
+        "train_seed": run["seed"],
+        "eval_seed": seed,
+        "n_train": int(train.images.shape[0]),
+        "n_test": int(test.images.shape[0]),
+        "evaluator_checksum": evaluator.metadata.get("checksum"),
+        "eval_seconds": time.perf_counter() - start,
+    }
+    atomic_write_json(directory / f"eval-seed{seed}.json", report)
+    return report
