@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import MixmissError
-from . import bench, data, evaluator
+from . import bench, data, evaluator, mmgan
 
-COMMAND_GROUPS = (data, evaluator, bench)
+COMMAND_GROUPS = (data, evaluator, bench, mmgan)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import json
 from ..device import DEVICE_CHOICES
 from ._common import print_json
 
-BENCHES: dict[str, str] = {}
+BENCHES: dict[str, str] = {"mmgan": "mixmiss.mmgan.bench:run_bench"}
 
 
 def register(subparsers) -> None:
