@@ -119,8 +119,10 @@ class MMGANConfig:
 
 #: Preset name -> overrides of the defaults (which are the paper's settings).
 #: quick: half-width networks (generator 128-64-32-16, discriminator 32-64-128)
-#: for 6,000 iterations: ~0.2 s per iteration on 2 CPU cores for case A,
-#: i.e. about 20-25 minutes (measured: see results/bench/mmgan.md).
+#: for 3,000 iterations. One step costs ~0.25 s on 2 free CPU cores at this
+#: width (results/bench/mmgan.md) and 0.4-0.7 s on the shared machine, so the
+#: run fits the 30-minute budget with margin; Venn GAN widths (paper preset)
+#: cost ~4x more per step.
 PRESETS: dict[str, dict] = {
     "smoke": {
         "iters": 6,
@@ -131,7 +133,7 @@ PRESETS: dict[str, dict] = {
         "log_every": 2,
         "num_threads": 1,
     },
-    "quick": {"iters": 6000, "base_width": 32, "checkpoint_every": 500, "log_every": 50},
+    "quick": {"iters": 3000, "base_width": 32, "checkpoint_every": 500, "log_every": 50},
     "paper": {},
 }
 
