@@ -27,6 +27,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ..benchmarking import gemm_peak_gflops, time_per_call
 from ..device import resolve_device
+from ..rng import isolated_seed
 from .config import make_config
 from .model import MixedMembershipGAN
 
@@ -77,8 +78,7 @@ def straightforward_step(model: MixedMembershipGAN, real: torch.Tensor, z: torch
 def _model_and_batch(preset: str, device: torch.device):
     config = make_config(preset)
     generator = torch.Generator().manual_seed(0)
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
+    with isolated_seed(0):
         model = MixedMembershipGAN(
             config,
             IMAGE_SIZE,
