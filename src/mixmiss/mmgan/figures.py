@@ -8,6 +8,7 @@ from :mod:`mixmiss.mmgan.sampling`.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -30,8 +31,6 @@ def tile(images: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
 
 
 def _save(fig, path: str | os.PathLike) -> Path:
-    import io
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
@@ -61,7 +60,7 @@ def component_figure(
     k_count = model.num_components
     components = torch.arange(k_count).repeat_interleave(grid * grid)
     images = generate(model, components, make_generator(seed)).view(
-        k_count, grid * grid, 1, *model_image(model)
+        k_count, grid * grid, 1, model.image_size, model.image_size
     )
     alpha = model.alpha.detach().cpu()
     fig, axes = plt.subplots(1, k_count, figsize=(2.4 * k_count, 2.8), squeeze=False)
@@ -88,8 +87,3 @@ def samples_figure(images: torch.Tensor, path: str | os.PathLike, title: str | N
     if title:
         ax.set_title(title, fontsize=9)
     return _save(fig, path)
-
-
-def model_image(model: MixedMembershipGAN) -> tuple[int, int]:
-    """(H, W) of the model's images."""
-    return model.image_size, model.image_size
