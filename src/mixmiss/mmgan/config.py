@@ -119,10 +119,10 @@ class MMGANConfig:
 
 #: Preset name -> overrides of the defaults (which are the paper's settings).
 #: quick: half-width networks (generator 128-64-32-16, discriminator 32-64-128)
-#: for 3,000 iterations. One step costs ~0.25 s on 2 free CPU cores at this
-#: width (results/bench/mmgan.md) and 0.4-0.7 s on the shared machine, so the
-#: run fits the 30-minute budget with margin; Venn GAN widths (paper preset)
-#: cost ~4x more per step.
+#: for 3,000 iterations. One step costs 150 ms at this width on 2 CPU cores
+#: (paper widths: 379 ms; results/bench/mmgan.md) and 0.2-0.7 s on the shared
+#: machine: the MNIST case A run took 24.5 min. At 3,000 steps the 0.999 EMA
+#: still lags the live generator (results/mmgan/mnist-A-quick/README.md).
 PRESETS: dict[str, dict] = {
     "smoke": {
         "iters": 6,
