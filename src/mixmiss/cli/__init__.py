@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import MixmissError
-from . import bench, data, evaluator, impute
+from . import bench, data, evaluator, impute, mmgan
 
-COMMAND_GROUPS = (data, evaluator, bench, impute)
+COMMAND_GROUPS = (data, evaluator, mmgan, impute, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

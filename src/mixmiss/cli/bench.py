@@ -13,7 +13,10 @@ import json
 from ..device import DEVICE_CHOICES
 from ._common import print_json
 
-BENCHES: dict[str, str] = {"misgan": "mixmiss.impute.misgan.bench:run_bench"}
+BENCHES: dict[str, str] = {
+    "mmgan": "mixmiss.mmgan.bench:run_bench",
+    "misgan": "mixmiss.impute.misgan.bench:run_bench",
+}
 
 
 def register(subparsers) -> None:

@@ -1,0 +1,131 @@
+"""``mixmiss mmgan train|sample|figure|eval``: mixed-membership GANs (thin layer)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from ..device import DEVICE_CHOICES
+from ..errors import InputError
+from ._common import add_dataset_option, add_dir_options, print_json
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("mmgan", help="mixed-membership GANs (Yazici et al.)")
+    commands = parser.add_subparsers(dest="mmgan_command", metavar="ACTION", required=True)
+
+    train = commands.add_parser("train", help="train MMGAN (or the naive baseline) on a Venn split")
+    add_dataset_option(train, required=False)
+    which = train.add_mutually_exclusive_group()
+    which.add_argument("--case", help="Table 1 case: A, B or C")
+    which.add_argument("--sets", help="label sets, e.g. '0-6;3-9'")
+    train.add_argument("--preset", choices=("smoke", "quick", "paper"), default="quick")
+    train.add_argument("--iters", type=int, default=None, help="override the preset's iterations")
+    train.add_argument("--fixed-priors", action="store_true", help="fix alpha to the true priors")
+    train.add_argument("--naive", action="store_true", help="the baseline of Eq. 4")
+    train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    train.add_argument("--out", required=True, help="run directory")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out")
+    train.add_argument("--no-progress", action="store_true")
+    add_dir_options(train, cache=False)
+    train.set_defaults(func=run_train)
+
+    sample = commands.add_parser("sample", help="draw samples of one distribution (Section 3)")
+    sample.add_argument("run_dir")
+    sample.add_argument("--distribution", type=int, required=True, help="i, 1-based (S_i)")
+    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", required=True, help="PNG file")
+    sample.set_defaults(func=run_sample)
+
+    figure = commands.add_parser("figure", help="samples of every component with its weights")
+    figure.add_argument("run_dir")
+    figure.add_argument("--out", default=None, help="PNG file (default: RUN_DIR/components.png)")
+    figure.add_argument("--seed", type=int, default=0)
+    figure.set_defaults(func=run_figure)
+
+    evaluate = commands.add_parser("eval", help="Table 2 accuracy, weights and FID of a run")
+    evaluate.add_argument("run_dir")
+    evaluate.add_argument("--n", type=int, default=10_000, help="samples per component")
+    evaluate.add_argument(
+        "--n-fid", type=int, default=10_000, help="samples per distribution for FID"
+    )
+    evaluate.add_argument(
+        "--no-full-train-fid", action="store_true", help="skip FID against the whole training set"
+    )
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    evaluate.add_argument("--json", action="store_true")
+    add_dir_options(evaluate)
+    evaluate.set_defaults(func=run_eval)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from ..mmgan import make_config, resume_training, train
+
+    command = shlex.join(["mixmiss", *sys.argv[1:]])
+    common = {"data_dir": args.data_dir, "device": args.device, "progress": not args.no_progress}
+    if args.resume:
+        resume_training(args.out, iters=args.iters, command=command, **common)
+    else:
+        if args.dataset is None or (args.case is None and args.sets is None):
+            raise InputError(
+                "give --dataset and --case (or --sets), or --resume to continue a run."
+            )
+        config = make_config(
+            args.preset,
+            dataset=args.dataset,
+            sets=args.case or args.sets,
+            iters=args.iters,
+            fixed_priors=args.fixed_priors,
+            naive=args.naive,
+            seed=args.seed,
+        )
+        train(config, args.out, command=command, **common)
+    print(f"run written to {args.out}")
+    return 0
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from ..mmgan import load_model, sample_distribution, samples_figure
+
+    model, _, _ = load_model(args.run_dir)
+    images, _ = sample_distribution(model, args.distribution, args.n, seed=args.seed)
+    samples_figure(images, args.out, title=f"S{args.distribution}")
+    print(f"{args.n} samples of S{args.distribution} written to {args.out}")
+    return 0
+
+
+def run_figure(args: argparse.Namespace) -> int:
+    from ..mmgan import component_figure, load_model
+
+    model, info, step = load_model(args.run_dir)
+    out = args.out or f"{args.run_dir}/components.png"
+    component_figure(
+        model, out, seed=args.seed, title=f"{info.config.dataset} {info.config.sets}, step {step}"
+    )
+    print(f"figure written to {out}")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from ..mmgan import evaluate_run
+
+    report = evaluate_run(
+        args.run_dir,
+        n_per_component=args.n,
+        n_fid=args.n_fid,
+        full_train_fid=not args.no_full_train_fid,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        cache_dir=args.cache_dir,
+        device=args.device,
+    )
+    if args.json:
+        print_json(report)
+    else:
+        for key in ("dataset", "case", "mode", "accuracy", "avg", "random", "fid"):
+            print(f"{key:>9}: {report[key]}")
+    return 0

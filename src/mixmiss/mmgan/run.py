@@ -1,0 +1,166 @@
+"""Setting up an MMGAN run from its config, and loading a trained one back.
+
+A run directory holds ``config.json`` (the resolved config, the command, the
+split's regions and true priors, K), ``checkpoint.pt`` (written atomically,
+loaded with ``weights_only=True``), ``log.jsonl`` and the figure.
+
+Components in the three modes:
+
+- learned weights: K = 2^n - 1 (paper), omega initialised to 0 (uniform alpha);
+- ``fixed_priors``: one component per non-empty Venn region, component k <->
+  region r_k in the paper's order, omega = log(true priors) and frozen, so
+  alpha = softmax(omega) = the priors (our reading of "we fix mixture weights
+  with true priors"; for case C, whose regions are r1, r6, r7, K = 3);
+- ``naive`` (Eq. 4): K = n, omega = log(identity), i.e. G_i serves D_i only,
+  and lambda = 0 (no classifier term). The n generators share the
+  conditional network's weights, as MMGAN's components do (paper, Sec. 4:
+  "a single conditional generator ... due to efficiency").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..atomic import load_checkpoint
+from ..data import VennSplit, load_dataset, venn_split
+from ..device import resolve_device
+from ..errors import CacheError, InputError
+from ..rng import isolated_seed, make_generator
+from .config import MMGANConfig
+from .model import MixedMembershipGAN
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_FILE = "checkpoint.pt"
+LOG_FILE = "log.jsonl"
+FIGURE_FILE = "components.png"
+
+
+@dataclass
+class RunInfo:
+    """What a run needs besides weights: its split summary and component count."""
+
+    config: MMGANConfig
+    image_size: int
+    regions: dict[str, str]  # "r1" -> "S1\\S2"
+    region_labels: dict[str, list[int]]
+    true_priors: list[list[float]]  # (n, R)
+    num_components: int
+
+    @property
+    def num_distributions(self) -> int:
+        return len(self.true_priors)
+
+    def to_dict(self) -> dict:
+        return {
+            "config": self.config.to_dict(),
+            "image_size": self.image_size,
+            "regions": self.regions,
+            "region_labels": self.region_labels,
+            "true_priors": self.true_priors,
+            "num_components": self.num_components,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunInfo:
+        return cls(
+            MMGANConfig.from_dict(data["config"]),
+            data["image_size"],
+            data["regions"],
+            {k: list(v) for k, v in data["region_labels"].items()},
+            data["true_priors"],
+            data["num_components"],
+        )
+
+
+def make_split(config: MMGANConfig, data_dir: str | os.PathLike | None = None) -> VennSplit:
+    """The training split of the run: disjoint per-distribution data (seeded by ``config.seed``)."""
+    train = load_dataset(config.dataset, "train", data_dir)
+    return venn_split(train, config.sets, make_generator(config.seed))
+
+
+def describe_split(config: MMGANConfig, split: VennSplit) -> RunInfo:
+    """The :class:`RunInfo` of ``config`` on ``split`` (resolves K)."""
+    n, num_regions = split.priors.shape
+    if config.naive:
+        default_k = n
+    elif config.fixed_priors:
+        default_k = num_regions
+    else:
+        default_k = 2**n - 1
+    k = config.num_components or default_k
+    if config.fixed_priors and k != num_regions:
+        raise InputError(
+            f"--fixed-priors assigns one component per non-empty region ({num_regions} here); "
+            f"num_components={k} does not match. Leave num_components unset."
+        )
+    if config.naive and k != n:
+        raise InputError(f"the naive baseline has one generator per distribution ({n}); got K={k}.")
+    return RunInfo(
+        config=config,
+        image_size=split.distributions[0].image_shape[0],
+        regions={r.name: r.operation for r in split.regions},
+        region_labels={r.name: list(r.labels) for r in split.regions},
+        true_priors=split.priors.tolist(),
+        num_components=k,
+    )
+
+
+def initial_omega(info: RunInfo) -> tuple[torch.Tensor, bool]:
+    """omega at step 0 and whether it is learned (see the module docstring)."""
+    n, k = info.num_distributions, info.num_components
+    if info.config.naive:
+        return torch.eye(n).log(), False
+    if info.config.fixed_priors:
+        return torch.tensor(info.true_priors, dtype=torch.float32).log(), False
+    return torch.zeros(n, k), True
+
+
+def build_model(info: RunInfo, device: torch.device) -> MixedMembershipGAN:
+    """A freshly initialised model (initialisation seeded by ``config.seed``)."""
+    omega, learn = initial_omega(info)
+    config = info.config
+    if config.naive:
+        config = replace(config, lam=0.0)
+    with isolated_seed(config.seed):
+        model = MixedMembershipGAN(
+            config, info.image_size, info.num_distributions, info.num_components, omega, learn
+        )
+    return model.to(device)
+
+
+def read_info(run_dir: str | os.PathLike) -> RunInfo:
+    """The :class:`RunInfo` stored in ``run_dir/config.json``."""
+    path = Path(run_dir) / CONFIG_FILE
+    if not path.is_file():
+        raise CacheError(
+            f"{run_dir} is not an MMGAN run directory (no {CONFIG_FILE}); train one with "
+            "`mixmiss mmgan train ... --out DIR`."
+        )
+    try:
+        return RunInfo.from_dict(json.loads(path.read_text())["run"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CacheError(f"cannot read {path}: {exc}; the run directory is damaged.") from exc
+
+
+def load_model(
+    run_dir: str | os.PathLike, device: str | torch.device = "cpu"
+) -> tuple[MixedMembershipGAN, RunInfo, int]:
+    """The trained model of ``run_dir``, its info and the step it reached."""
+    info = read_info(run_dir)
+    torch_device = resolve_device(device)
+    model = build_model(info, torch_device)
+    checkpoint = load_checkpoint(Path(run_dir) / CHECKPOINT_FILE, map_location=torch_device)
+    model.load_training_state(checkpoint["state"])
+    model.eval()
+    return model, info, int(checkpoint["step"])
+
+
+def priors_array(info: RunInfo) -> np.ndarray:
+    """True priors (n, R) as an array."""
+    return np.asarray(info.true_priors, dtype=np.float64)

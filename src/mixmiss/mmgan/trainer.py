@@ -1,0 +1,276 @@
+"""The training loop: batches, progress, JSONL log, atomic checkpoints, signals, resume.
+
+The loop knows nothing about the GAN beyond ``model.train_step(real, z)``,
+``model.training_state()`` and ``model.alpha``. A checkpoint holds the
+model (generator, EMA, critic, omega), every optimiser, the step and every
+RNG state (minibatch and noise generators, torch's global CPU and CUDA
+states), so an interrupted run resumed from it ends with the same weights
+as an uninterrupted run of the same seed on CPU (tested). SIGINT and SIGTERM
+finish the current step, write a checkpoint and raise
+:class:`TrainingInterrupted`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from .. import paths
+from ..atomic import atomic_torch_save, atomic_write_json, load_checkpoint
+from ..data import VennSplit
+from ..device import resolve_device
+from ..errors import CacheError, InputError, MixmissError
+from ..rng import make_generator
+from .config import MMGANConfig
+from .model import MixedMembershipGAN
+from .run import (
+    CHECKPOINT_FILE,
+    CONFIG_FILE,
+    LOG_FILE,
+    build_model,
+    describe_split,
+    make_split,
+    read_info,
+)
+
+
+class TrainingInterrupted(MixmissError):
+    """Training stopped on SIGINT/SIGTERM after writing a resumable checkpoint."""
+
+
+class RealBatches:
+    """Minibatches of the n distributions, drawn with replacement in one gather.
+
+    Parameters
+    ----------
+    split : VennSplit
+    device : torch.device
+        Images are moved there once, rescaled to [-1, 1] (the generator's tanh range).
+    """
+
+    def __init__(self, split: VennSplit, device: torch.device):
+        images = [d.images for d in split.distributions]
+        self.images = torch.cat(images).to(device).mul_(2.0).sub_(1.0)
+        self.lengths = torch.tensor([len(x) for x in images], dtype=torch.float64)
+        self.offsets = torch.cumsum(self.lengths, 0).long() - self.lengths.long()
+        self.device = device
+
+    def sample(self, batch_size: int, generator: torch.Generator) -> torch.Tensor:
+        """(n, B, 1, H, W): B images of each distribution, indices from ``generator``."""
+        u = torch.rand(len(self.lengths), batch_size, generator=generator, dtype=torch.float64)
+        index = (u * self.lengths[:, None]).long() + self.offsets[:, None]
+        return self.images[index.to(self.device)]
+
+
+@contextmanager
+def _stop_on_signals():
+    """Turn SIGINT/SIGTERM into a flag checked after each step (main thread only)."""
+    flag = {"signal": None}
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum, _frame):
+        flag["signal"] = signal.Signals(signum).name
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield flag
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _rng_state(generators: dict[str, torch.Generator]) -> dict:
+    state = {name: g.get_state() for name, g in generators.items()}
+    state["torch"] = torch.get_rng_state()
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(generators: dict[str, torch.Generator], state: dict) -> None:
+    for name, g in generators.items():
+        g.set_state(state[name])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _truncate_log(path: Path, step: int) -> None:
+    """Drop log lines written after the checkpoint being resumed from."""
+    if not path.is_file():
+        return
+    kept = [line for line in path.read_text().splitlines() if json.loads(line)["step"] <= step]
+    path.write_text("".join(line + "\n" for line in kept))
+
+
+def _log_record(step: int, losses: dict, model: MixedMembershipGAN, seconds: float) -> dict:
+    record = {"step": step, **{k: round(float(v), 6) for k, v in losses.items()}}
+    record["alpha"] = [[round(a, 5) for a in row] for row in model.alpha.detach().cpu().tolist()]
+    record["seconds"] = round(seconds, 2)
+    return record
+
+
+def train(
+    config: MMGANConfig,
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    device: str = "auto",
+    resume: bool = False,
+    progress: bool = True,
+    command: str | None = None,
+    on_step: Callable[[int], None] | None = None,
+) -> Path:
+    """Train MMGAN (or the naive baseline) into the run directory ``out``.
+
+    Parameters
+    ----------
+    config : MMGANConfig
+        With ``resume``, the stored config is used and only ``iters`` is taken
+        from this one (to extend a finished run).
+    out : path
+        Run directory; must not hold a run unless ``resume``.
+    data_dir : path, optional
+    device : {"auto", "cpu", "cuda"}
+    resume : bool
+        Continue from ``out/checkpoint.pt``.
+    progress : bool
+        Show a tqdm bar with losses and current weights.
+    command : str, optional
+        The command line, recorded in ``config.json``.
+    on_step : callable, optional
+        Called with the step number after each step (tests use it to send a signal).
+
+    Returns
+    -------
+    pathlib.Path
+        The run directory.
+
+    Raises
+    ------
+    TrainingInterrupted
+        On SIGINT/SIGTERM, after the checkpoint is written.
+    """
+    out = Path(out)
+    checkpoint_path = out / CHECKPOINT_FILE
+    if resume:
+        if not checkpoint_path.is_file():
+            raise CacheError(
+                f"cannot resume: {checkpoint_path} does not exist. Train without --resume first."
+            )
+        stored = read_info(out).config
+        config = MMGANConfig.from_dict({**stored.to_dict(), "iters": config.iters})
+    elif (out / CONFIG_FILE).exists() or checkpoint_path.exists():
+        raise InputError(
+            f"{out} already holds an MMGAN run; pass --resume to continue it or choose another --out."
+        )
+    paths.ensure_writable_dir(out, "run directory", "--out")
+    torch_device = resolve_device(device)
+    with _threads(config.num_threads):
+        return _train(config, out, data_dir, torch_device, resume, progress, command, on_step)
+
+
+@contextmanager
+def _threads(count: int | None):
+    """Run with ``count`` torch CPU threads, restoring the previous count afterwards."""
+    previous = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(config, out, data_dir, torch_device, resume, progress, command, on_step) -> Path:
+    checkpoint_path = out / CHECKPOINT_FILE
+    split = make_split(config, data_dir)
+    info = describe_split(config, split)
+    model = build_model(info, torch_device).train()
+    batches = RealBatches(split, torch_device)
+    rngs = {"data": make_generator(config.seed + 1), "noise": make_generator(config.seed + 2)}
+    step = 0
+    if resume:
+        checkpoint = load_checkpoint(checkpoint_path, map_location=torch_device)
+        model.load_training_state(checkpoint["state"])
+        _set_rng_state(rngs, checkpoint["rng"])
+        step = int(checkpoint["step"])
+        _truncate_log(out / LOG_FILE, step)
+    command = command or " ".join(sys.argv)
+    record = {
+        "run": info.to_dict(),
+        "command": command,
+        "device": str(torch_device),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "resumes": [],
+    }
+    if resume:
+        previous = json.loads((out / CONFIG_FILE).read_text())
+        record["command"] = previous.get("command")
+        record["resumes"] = [*previous.get("resumes", []), {"step": step, "command": command}]
+    atomic_write_json(out / CONFIG_FILE, record)
+
+    def save(at: int) -> None:
+        atomic_torch_save(
+            checkpoint_path,
+            {
+                "state": model.training_state(),
+                "rng": _rng_state(rngs),
+                "step": at,
+                "config": config.to_dict(),
+            },
+        )
+
+    bar = tqdm(total=config.iters, initial=step, desc="mmgan", disable=not progress)
+    start = time.perf_counter()
+    with _stop_on_signals() as stop, open(out / LOG_FILE, "a") as log:
+        while step < config.iters:
+            real = batches.sample(config.batch_size, rngs["data"])
+            z = torch.randn(config.batch_size, config.z_dim, generator=rngs["noise"])
+            losses = model.train_step(real, z.to(torch_device))
+            step += 1
+            bar.update()
+            if step % config.log_every == 0 or step == config.iters:
+                record = _log_record(step, losses, model, time.perf_counter() - start)
+                log.write(json.dumps(record) + "\n")
+                log.flush()
+                alpha = " ".join("/".join(f"{a:.2f}" for a in row) for row in record["alpha"])
+                bar.set_postfix(d=record["loss_d"], g=record["loss_g"], alpha=alpha)
+            if step % config.checkpoint_every == 0 or step == config.iters:
+                save(step)
+            if on_step is not None:
+                on_step(step)
+            if stop["signal"] is not None:
+                save(step)
+                bar.close()
+                raise TrainingInterrupted(
+                    f"{stop['signal']} at step {step}/{config.iters}; checkpoint written to "
+                    f"{checkpoint_path}. Continue with `mixmiss mmgan train --out {out} --resume`."
+                )
+    bar.close()
+    return out
+
+
+def resume_training(out: str | os.PathLike, iters: int | None = None, **kwargs) -> Path:
+    """Continue the run in ``out`` from its last checkpoint (optionally to ``iters``).
+
+    Keyword arguments are those of :func:`train` (``data_dir``, ``device``,
+    ``progress``, ``command``, ``on_step``).
+    """
+    stored = read_info(out).config
+    config = (
+        stored if iters is None else MMGANConfig.from_dict({**stored.to_dict(), "iters": iters})
+    )
+    return train(config, out, resume=True, **kwargs)

@@ -1,0 +1,92 @@
+import copy
+
+import torch
+
+from mixmiss.mmgan.config import make_config
+from mixmiss.mmgan.model import MixedMembershipGAN
+
+
+def _model(learn=True, omega=None, **overrides):
+    config = make_config("smoke", **overrides)
+    torch.manual_seed(0)
+    omega = torch.zeros(2, 3) if omega is None else omega
+    return MixedMembershipGAN(config, 8, 2, omega.shape[1], omega, learn)
+
+
+def _batch(model, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    b = model.config.batch_size
+    real = torch.rand(2, b, 1, 8, 8, generator=gen) * 2 - 1
+    return real, torch.randn(b, model.config.z_dim, generator=gen)
+
+
+def test_train_step_returns_finite_detached_losses_and_learns_omega():
+    model = _model()
+    before = model.omega.detach().clone()
+    # At initialisation every component is the same function (conditional BN starts at
+    # scale 1, shift 0), so omega's first gradient is exactly 0; the classifier term
+    # separates the components after one step.
+    model.train_step(*_batch(model, 1))
+    losses = model.train_step(*_batch(model))
+    assert set(losses) == {"loss_d", "loss_c", "loss_g", "loss_omega"}
+    assert all(v.ndim == 0 and torch.isfinite(v) and not v.requires_grad for v in losses.values())
+    assert not torch.equal(model.omega.detach(), before)
+    torch.testing.assert_close(model.alpha, torch.softmax(model.omega, dim=1))
+
+
+def test_fixed_priors_keep_alpha_fixed():
+    priors = torch.tensor([[0.6, 0.0, 0.4], [0.0, 0.55, 0.45]])
+    model = _model(learn=False, omega=priors.log())
+    for seed in range(3):
+        model.train_step(*_batch(model, seed))
+    torch.testing.assert_close(model.alpha.detach(), priors)
+    assert model.opt_omega is None and not model.omega.requires_grad
+
+
+def test_critic_logits_pick_each_discriminator_on_its_own_data():
+    model = _model()
+    model.critic.eval()  # no power iteration: logits are a pure function of each image
+    real, z = _batch(model)
+    b = real.shape[1]
+    fake = model.generator(z.repeat(3, 1), model.component_indices(b)).detach()
+    d_real, d_fake, c_fake = model.critic_logits(real, fake)
+    for i in range(2):
+        torch.testing.assert_close(
+            d_real[:, i], model.critic(real[i])[0][:, i], atol=1e-5, rtol=1e-5
+        )
+    for k in range(3):
+        torch.testing.assert_close(
+            d_fake[k], model.critic(fake[k * b : (k + 1) * b])[0], atol=1e-5, rtol=1e-5
+        )
+    assert c_fake.shape == (3 * b, 3)
+
+
+def test_one_generator_forward_uses_the_same_noise_for_every_component():
+    model = _model()
+    b = 4
+    components = model.component_indices(b)
+    assert components.tolist() == [0] * b + [1] * b + [2] * b
+
+
+def test_ema_averages_parameters_and_batchnorm_statistics():
+    model = _model()
+    ema_before = copy.deepcopy(model.generator_ema.state_dict())
+    model.train_step(*_batch(model))
+    decay = model.config.ema_decay
+    live = model.generator.state_dict()
+    for name, value in model.generator_ema.state_dict().items():
+        if value.is_floating_point():
+            expected = decay * ema_before[name] + (1 - decay) * live[name]
+            torch.testing.assert_close(value, expected)
+    assert "norms.0.norm.running_mean" in live
+    assert not torch.equal(
+        model.generator_ema.state_dict()["norms.0.norm.running_mean"],
+        ema_before["norms.0.norm.running_mean"],
+    )
+
+
+def test_naive_baseline_has_no_classifier_term():
+    model = _model(learn=False, omega=torch.eye(2).log(), lam=0.0)
+    losses = model.train_step(*_batch(model))
+    assert float(losses["loss_c"]) == 0.0
+    torch.testing.assert_close(model.alpha.detach(), torch.eye(2))
