@@ -14,6 +14,7 @@ from ..device import DEVICE_CHOICES
 from ._common import print_json
 
 BENCHES: dict[str, str] = {}
+BENCHES["rbm"] = "mixmiss.rbm.bench:run_bench"
 
 
 def register(subparsers) -> None:

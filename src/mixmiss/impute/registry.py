@@ -14,6 +14,8 @@ from ..errors import InputError
 from .base import Imputer, read_saved_config
 
 IMPUTERS: dict[str, str] = {}
+IMPUTERS["rbm"] = "mixmiss.rbm.imputer:ZeroedRBMImputer"
+IMPUTERS["lm-rbm"] = "mixmiss.rbm.imputer:LMRBMImputer"
 
 
 def imputer_class(name: str) -> type[Imputer]:
