@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import signal
 import threading
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..atomic import atomic_torch_save, load_checkpoint
-from ..errors import CacheError, InputError
+from ..errors import CacheError, InputError, MixmissError
 from ..validation import check_positive_int
 from .cd import ContrastiveDivergence, check_method
 from .inference import reconstruction_error
@@ -231,6 +232,13 @@ def train_rbm(
             error = float(
                 reconstruction_error(state.model, v_obs[monitor], observed[monitor], config.method)
             )
+            if not math.isfinite(error) or not all(
+                bool(torch.isfinite(p).all()) for p in state.model.state_dict().values()
+            ):
+                raise MixmissError(
+                    f"training diverged in epoch {state.epoch} (non-finite parameters); "
+                    f"lower learning_rate (now {config.learning_rate:g})."
+                )
             state.history.append(error)
             bar.set_postfix(epoch=state.epoch, recon_mse=f"{error:.4f}")
             if path is not None:
