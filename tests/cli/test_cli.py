@@ -31,16 +31,12 @@ def test_data_check_reports_missing_files(capsys, tmp_path):
     code, out, _ = run(capsys, "data", "check", "--data-dir", str(tmp_path), "--json")
     reports = {r["dataset"]: r for r in json.loads(out)}
     assert code == 1
-    assert (
-        reports["mnist"]["ok"] is False and "train-images-idx3-ubyte" in reports["mnist"]["reason"]
-    )
+    assert reports["mnist"]["ok"] is False and "train-images-idx3-ubyte" in reports["mnist"]["reason"]
     assert reports["digits"]["ok"] is True
 
 
 def test_evaluator_train_then_show(capsys):
-    code, out, _ = run(
-        capsys, "evaluator", "train", "--dataset", "digits", "--epochs", "3", "--json"
-    )
+    code, out, _ = run(capsys, "evaluator", "train", "--dataset", "digits", "--epochs", "3", "--json")
     assert code == 0
     trained = json.loads(out)
     code, out, _ = run(capsys, "evaluator", "show", "--dataset", "digits", "--json")

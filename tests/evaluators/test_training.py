@@ -61,9 +61,7 @@ def test_reference_statistics_are_cached_and_fid_is_sensible(digits_evaluator, p
     again, _ = reference_statistics(digits_evaluator)
     np.testing.assert_array_equal(mu, again)
     real = fid_score(load_dataset("digits", "test").images, digits_evaluator)
-    noise = fid_score(
-        torch.rand(300, 1, 8, 8, generator=torch.Generator().manual_seed(0)), digits_evaluator
-    )
+    noise = fid_score(torch.rand(300, 1, 8, 8, generator=torch.Generator().manual_seed(0)), digits_evaluator)
     assert 0 <= real < noise / 10
 
 

@@ -12,7 +12,9 @@ Run: ``python -m mixmiss.rbm.experiment --method lm-rbm --preset quick --out res
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -77,6 +79,14 @@ def run(
     }
 
 
+def _git_revision() -> str | None:
+    """The commit of the checkout this module runs from (None outside a git checkout)."""
+    found = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent
+    )
+    return found.stdout.strip() or None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", choices=["rbm", "lm-rbm"], required=True)
@@ -88,14 +98,14 @@ def main(argv=None) -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", required=True, help="JSON report path")
     args = parser.parse_args(argv)
+    revision = os.environ.get("MIXMISS_GIT_REVISION") or _git_revision()
     start = time.perf_counter()
     report = run(args.method, args.preset, args.mechanism, args.rate, args.seed, args.data_dir,
                  args.device)  # fmt: skip
-    revision = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True)
-    report["git_revision"] = revision.stdout.strip() or None
+    report["git_revision"] = revision
     report["wall_seconds"] = time.perf_counter() - start
     report["command"] = "python -m mixmiss.rbm.experiment " + " ".join(
-        argv if argv is not None else __import__("sys").argv[1:]
+        argv if argv is not None else sys.argv[1:]
     )
     atomic_write_json(args.out, report)
     print(f"{args.method} {args.preset}: rmse {report['rmse']:.4f} "
