@@ -6,12 +6,17 @@ import pytest
 import torch
 
 from mixmiss.errors import InputError
-from mixmiss.rbm.cd import ContrastiveDivergence
+from mixmiss.rbm.cd import ContrastiveDivergence, uniform_
 from mixmiss.rbm.energy import linearised_observed_energy
 from mixmiss.rbm.mask import observation_probability
 from mixmiss.rbm.model import RBM, LowRankRBM
 
 from .conftest import random_batch
+
+
+def uniforms(rows: int, cols: int, generator) -> torch.Tensor:
+    """The step's uniform draws, in its order (float64 for the float64 models here)."""
+    return uniform_(torch.empty(rows, cols, dtype=torch.float64), generator)
 
 
 def copy_of(model: RBM) -> RBM:
@@ -25,9 +30,9 @@ def algorithm1(model: RBM, v, observed, eta, lam, lines_8_9: bool, seed: int):
     b, c, W = model.b, model.c, model.W
     g = torch.Generator().manual_seed(seed)
     batch, n = v.shape
-    u_h = torch.rand(batch, W.shape[1], generator=g, dtype=v.dtype)
-    u_v = torch.rand(batch, n, generator=g, dtype=v.dtype)
-    u_h2 = torch.rand(batch, W.shape[1], generator=g, dtype=v.dtype)
+    u_h = uniforms(batch, W.shape[1], g)
+    u_v = uniforms(batch, n, g)
+    u_h2 = uniforms(batch, W.shape[1], g)
     db, dc, dW = torch.zeros_like(b), torch.zeros_like(c), torch.zeros_like(W)
     for i in range(batch):
         m = 1.0 - observed[i]  # Algorithm 1: m = 1 marks a missing unit
@@ -70,9 +75,9 @@ def test_complete_data_gives_standard_cd1_for_both_methods(small_rbm):
     # standard CD-1, no missing-data machinery at all
     b, c, W = small_rbm.b, small_rbm.c, small_rbm.W
     g = torch.Generator().manual_seed(5)
-    h = (torch.rand(8, 5, generator=g, dtype=v.dtype) < torch.sigmoid(v @ W + c)).double()
-    v_ = (torch.rand(8, 6, generator=g, dtype=v.dtype) < torch.sigmoid(h @ W.T + b)).double()
-    h_ = (torch.rand(8, 5, generator=g, dtype=v.dtype) < torch.sigmoid(v_ @ W + c)).double()
+    h = (uniforms(8, 5, g) < torch.sigmoid(v @ W + c)).double()
+    v_ = (uniforms(8, 6, g) < torch.sigmoid(h @ W.T + b)).double()
+    h_ = (uniforms(8, 5, g) < torch.sigmoid(v_ @ W + c)).double()
     standard = {
         "b": b + 0.1 * (v - v_).sum(0),
         "c": c + 0.1 * (h - h_).sum(0),
@@ -94,14 +99,9 @@ def test_lm_update_is_the_gradient_of_the_linearised_energy(small_rbm):
     m = 1.0 - observed
     with torch.no_grad():
         b_m = torch.sigmoid(b) * m
-        h = (
-            torch.rand(6, 5, generator=g, dtype=v.dtype) < torch.sigmoid((v + b_m) @ W + c)
-        ).double()
-        v_ = (torch.rand(6, 6, generator=g, dtype=v.dtype) < torch.sigmoid(h @ W.T + b)).double()
-        v_ = v_ * observed
-        h_ = (
-            torch.rand(6, 5, generator=g, dtype=v.dtype) < torch.sigmoid((v_ + b_m) @ W + c)
-        ).double()
+        h = (uniforms(6, 5, g) < torch.sigmoid((v + b_m) @ W + c)).double()
+        v_ = (uniforms(6, 6, g) < torch.sigmoid(h @ W.T + b)).double() * observed
+        h_ = (uniforms(6, 5, g) < torch.sigmoid((v_ + b_m) @ W + c)).double()
     objective = (
         linearised_observed_energy(v, h, observed, b, c, W)
         - linearised_observed_energy(v_, h_, observed, b, c, W)
@@ -152,3 +152,16 @@ def test_bad_method_and_missing_lambda_are_clear_errors(small_rbm):
         ContrastiveDivergence(small_rbm, "dropout", 0.1)
     with pytest.raises(InputError, match="needs lam"):
         ContrastiveDivergence(small_rbm, "lm", 0.1)
+
+
+def test_uniforms_are_uniform_on_the_open_interval():
+    u = uniform_(torch.empty(1001, 997), torch.Generator().manual_seed(0))  # n not a multiple of 4
+    assert 0.0 < float(u.min()) and float(u.max()) < 1.0
+    assert abs(float(u.mean()) - 0.5) < 2e-3 and abs(float(u.var()) - 1 / 12) < 1e-3
+    # Bernoulli frequencies match p to well within sampling error
+    p = torch.tensor([0.01, 0.3, 0.77])
+    freq = (uniform_(torch.empty(200_000, 3), torch.Generator().manual_seed(1)) < p).float()
+    torch.testing.assert_close(freq.mean(0), p, rtol=0, atol=4e-3)
+    # quarters of one draw are independent: neighbours uncorrelated
+    flat = u.flatten()
+    assert abs(float(torch.corrcoef(torch.stack([flat[:-1], flat[1:]]))[0, 1])) < 5e-3
