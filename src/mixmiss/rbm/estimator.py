@@ -14,9 +14,10 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..device import resolve_device
 from ..errors import InputError
 from ..rng import make_generator
-from .inference import HIDDEN_MODES, VISIBLE_MODES, _check_mode, hidden_probability, impute
+from .inference import HIDDEN_MODES, VISIBLE_MODES, check_mode, hidden_probability, impute
 from .training import TrainingConfig, train_rbm
 
 
@@ -164,8 +165,6 @@ class RBMImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return as_tensor(v_obs), as_tensor(observed)
 
     def _generator(self, seed: int):
-        from ..device import resolve_device
-
         return make_generator(seed, resolve_device(self.device))
 
     # -- the estimator -------------------------------------------------------------------
@@ -178,8 +177,8 @@ class RBMImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"feature(s) {never[:10].tolist()} are missing in every training row; "
                 "an RBM cannot learn them. Drop those columns first."
             )
-        _check_mode(self.hidden, HIDDEN_MODES, "hidden")
-        _check_mode(self.visible, VISIBLE_MODES, "visible")
+        check_mode(self.hidden, HIDDEN_MODES, "hidden")
+        check_mode(self.visible, VISIBLE_MODES, "visible")
         config = TrainingConfig(
             self.method, self.n_components, self.n_iter, self.batch_size, self.learning_rate,
             self.k, self.low_rank, self.rank,

@@ -18,7 +18,7 @@ from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..impute.base import Imputer
 from ..rng import make_generator
-from .inference import HIDDEN_MODES, VISIBLE_MODES, _check_mode, hidden_probability, impute
+from .inference import HIDDEN_MODES, VISIBLE_MODES, check_mode, hidden_probability, impute
 from .model import RBM
 from .training import TrainingConfig, train_rbm
 
@@ -33,6 +33,24 @@ PAPER = {
     "k": 1,
     "low_rank": True,
     "rank": None,
+}
+
+PRESETS = {
+    # seconds: a tiny model for tests
+    "smoke": {"n_hidden": 32, "epochs": 2, "batch_size": 64, "learning_rate": 1e-3},
+    # minutes on a 2-core CPU (see results/rbm/): fewer hidden units and epochs and
+    # a 30x larger step to make up for them. The step is why W is dense here: with
+    # W = A B the factor updates feed back on each other (Delta A ~ G B^T,
+    # Delta B ~ A^T G) and diverged at eta >= 1e-3 on MNIST (the paper's 1e-4 stayed
+    # stable in the short runs we could afford).
+    "quick": {
+        "n_hidden": 1024,
+        "epochs": 10,
+        "batch_size": 128,
+        "learning_rate": 3e-3,
+        "low_rank": False,
+    },
+    "paper": PAPER,
 }
 
 
@@ -56,6 +74,7 @@ class _RBMImputer(Imputer):
     """
 
     rbm_method: ClassVar[str]
+    PRESETS: ClassVar[dict[str, dict]] = PRESETS
 
     def __init__(
         self,
@@ -77,8 +96,8 @@ class _RBMImputer(Imputer):
             self.rbm_method, n_hidden, epochs, batch_size, learning_rate, k, low_rank, rank,
             init_std,
         )  # fmt: skip
-        self.hidden = _check_mode(hidden, HIDDEN_MODES, "hidden")
-        self.visible = _check_mode(visible, VISIBLE_MODES, "visible")
+        self.hidden = check_mode(hidden, HIDDEN_MODES, "hidden")
+        self.visible = check_mode(visible, VISIBLE_MODES, "visible")
         if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
             raise InputError(f"n_samples must be a positive integer, got {n_samples!r}.")
         self.n_samples = n_samples
@@ -176,7 +195,6 @@ class ZeroedRBMImputer(_RBMImputer):
 
     method = "rbm"
     rbm_method = "zeroed"
-    PRESETS: ClassVar[dict[str, dict]] = {}  # filled below
 
 
 class LMRBMImputer(_RBMImputer):
@@ -184,23 +202,3 @@ class LMRBMImputer(_RBMImputer):
 
     method = "lm-rbm"
     rbm_method = "lm"
-    PRESETS: ClassVar[dict[str, dict]] = {}
-
-
-_PRESETS = {
-    # seconds: a tiny model for tests
-    "smoke": {"n_hidden": 32, "epochs": 2, "batch_size": 64, "learning_rate": 1e-3},
-    # minutes on a 2-core CPU (see results/rbm/): fewer hidden units and epochs and
-    # a 30x larger step to make up for them. The step is why W is dense here: with
-    # W = A B the factor updates feed back on each other (Delta A ~ G B^T,
-    # Delta B ~ A^T G) and diverged at eta >= 1e-3 on MNIST; the paper's 1e-4 is stable.
-    "quick": {
-        "n_hidden": 1024,
-        "epochs": 10,
-        "batch_size": 128,
-        "learning_rate": 3e-3,
-        "low_rank": False,
-    },
-    "paper": PAPER,
-}
-ZeroedRBMImputer.PRESETS = LMRBMImputer.PRESETS = _PRESETS

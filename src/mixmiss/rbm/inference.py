@@ -31,7 +31,7 @@ VISIBLE_MODES = ("mean", "sample")
 _CHUNK = 2048  # rows per block: bounds memory at about 2048 x m floats
 
 
-def _check_mode(value: str, choices: tuple[str, ...], name: str) -> str:
+def check_mode(value: str, choices: tuple[str, ...], name: str) -> str:
     if value not in choices:
         raise InputError(f"{name} must be one of {choices}, got {value!r}.")
     return value
@@ -84,8 +84,8 @@ def impute(
     -------
     tensor (N, n)
     """
-    _check_mode(hidden, HIDDEN_MODES, "hidden")
-    _check_mode(visible, VISIBLE_MODES, "visible")
+    check_mode(hidden, HIDDEN_MODES, "hidden")
+    check_mode(visible, VISIBLE_MODES, "visible")
     n_samples = check_positive_int(n_samples, "n_samples")
     out = torch.empty_like(v_obs)
     for start in range(0, v_obs.shape[0], _CHUNK):
