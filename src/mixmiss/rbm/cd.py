@@ -44,28 +44,31 @@ def check_method(method: str) -> str:
     return method
 
 
-def uniform_(out: torch.Tensor, generator) -> torch.Tensor:
+def uniform_(out: torch.Tensor, generator, bits: torch.Tensor | None = None) -> torch.Tensor:
     """Fill ``out`` with uniforms on (0, 1) of 16-bit resolution, ``(k + 0.5) / 2^16``.
 
     Why not ``torch.rand``: on CPU it spends a 32-bit Mersenne-twister draw per
     float, serially, which costs about a tenth of a CD-1 step of a 784 x 4096
     RBM; one 64-bit draw here gives four uniforms. A Bernoulli sample
     ``u < p`` then has probability within 2^-16 of ``p``, far below the noise
-    of a CD estimate.
+    of a CD estimate. ``bits`` is optional int64 scratch space of
+    ``ceil(out.numel() / 4)`` entries.
     """
     n = out.numel()
-    bits = torch.randint(
-        -(2**63), 2**63 - 1, (-(-n // 4),), dtype=torch.int64, device=out.device,
-        generator=generator,
-    )  # fmt: skip
+    words = -(-n // 4)
+    if bits is None:
+        bits = torch.empty(words, dtype=torch.int64, device=out.device)
+    torch.randint(-(2**63), 2**63 - 1, (words,), generator=generator, out=bits)
     halves = bits.view(torch.int16)[:n].view(out.shape)  # uniform on [-2^15, 2^15)
     return torch.add(halves, 32768.5, out=out).mul_(1.0 / 65536.0)
 
 
-def sample_bernoulli_(p: torch.Tensor, uniform: torch.Tensor, generator) -> torch.Tensor:
+def sample_bernoulli_(
+    p: torch.Tensor, uniform: torch.Tensor, generator, bits: torch.Tensor | None = None
+) -> torch.Tensor:
     """Replace probabilities ``p`` by Bernoulli(``p``) samples in place (``uniform``
-    is scratch space of the same shape, filled by :func:`uniform_`); returns ``p``."""
-    return torch.lt(uniform_(uniform, generator), p, out=p)
+    and ``bits`` are scratch space for :func:`uniform_`); returns ``p``."""
+    return torch.lt(uniform_(uniform, generator, bits), p, out=p)
 
 
 class ContrastiveDivergence:
@@ -111,12 +114,18 @@ class ContrastiveDivergence:
             n, m = self.model.n_visible, self.model.n_hidden
             like = self.model.b
             empty = lambda *shape: torch.empty(shape, dtype=like.dtype, device=like.device)  # noqa: E731
+            words = lambda count: torch.empty(-(-count // 4), dtype=torch.int64, device=like.device)  # noqa: E731
             self._buffers[batch] = {
                 "X": empty(2 * batch, n),  # [x_pos; -x_neg], rows of the weight update
                 "Y": empty(2 * batch, m),  # [h; h']
                 "u_h": empty(batch, m),  # uniforms for the hidden samples
                 "u_v": empty(batch, n),  # uniforms for the visible samples
+                "bits_h": words(batch * m),  # random bits behind them
+                "bits_v": words(batch * n),
                 "x": empty(batch, n),  # input of the negative hidden conditional
+                "b_m": empty(batch, n),  # lm: sigma(b) * m
+                "dh": empty(batch, m),  # lm: h - h'
+                "W_dh": empty(batch, n),  # lm: W (h - h')
             }
         return self._buffers[batch]
 
@@ -133,38 +142,39 @@ class ContrastiveDivergence:
         nb = v_obs.shape[0]
         buf = self._buffers_for(nb)
         X, Y, x = buf["X"], buf["Y"], buf["x"]
-        v_neg, h, h_neg = X[nb:], Y[:nb], Y[nb:]
+        x_pos, v_neg, h, h_neg = X[:nb], X[nb:], Y[:nb], Y[nb:]
         lm = self.method == "lm"
 
         if lm:
             sigma_b = torch.sigmoid(model.b)
-            b_m = missing_indicator(observed).mul_(sigma_b)  # line 3: b_m = sigma(b) * m
-            x_pos = v_obs + b_m
+            b_m = missing_indicator(observed, out=buf["b_m"]).mul_(sigma_b)  # b_m = sigma(b) m
+            torch.add(v_obs, b_m, out=x_pos)
         else:
-            x_pos = v_obs
+            x_pos.copy_(v_obs)
 
         # line 3: h ~ sigma((v * (1 - m) + b_m) W + c)
-        sample_bernoulli_(model.hidden_input(x_pos, out=h).sigmoid_(), buf["u_h"], g)
+        model.hidden_input(x_pos, out=h).sigmoid_()
+        sample_bernoulli_(h, buf["u_h"], g, buf["bits_h"])
         h_chain = h
         for _ in range(self.k):
             # line 4: v' ~ sigma(W h + b)
             model.visible_input(h_chain, out=v_neg).sigmoid_()
-            sample_bernoulli_(v_neg, buf["u_v"], g).mul_(observed)  # v' * (1 - m)
+            sample_bernoulli_(v_neg, buf["u_v"], g, buf["bits_v"]).mul_(observed)  # v' (1 - m)
             # line 5: h' ~ sigma((v' * (1 - m) + b_m) W + c)
             x_neg = torch.add(v_neg, b_m, out=x) if lm else v_neg
-            sample_bernoulli_(model.hidden_input(x_neg, out=h_neg).sigmoid_(), buf["u_h"], g)
+            model.hidden_input(x_neg, out=h_neg).sigmoid_()
+            sample_bernoulli_(h_neg, buf["u_h"], g, buf["bits_h"])
             h_chain = h_neg
 
         if lm:
             # line 8: sum_i lambda * b_m,i * (1 - sigma(b)) * (W (h_i - h'_i)), before W moves
-            W_dh = model.visible_input(h - h_neg, bias=False)  # (B, n)
-            line8 = (b_m * W_dh).sum(dim=0).mul_(self.lam * (1.0 - sigma_b))
+            dh = torch.sub(h, h_neg, out=buf["dh"])
+            W_dh = model.visible_input(dh, out=buf["W_dh"], bias=False)  # (B, n)
+            line8 = W_dh.mul_(b_m).sum(dim=0).mul_(self.lam * (1.0 - sigma_b))
             # line 9 folded into line 7: rows x + lambda * b_m on both sides
             lam_b_m = b_m.mul_(self.lam)
-            torch.add(v_obs, lam_b_m, out=X[:nb])
+            torch.add(v_obs, lam_b_m, out=x_pos)
             v_neg.add_(lam_b_m)
-        else:
-            X[:nb].copy_(v_obs)
         v_neg.neg_()  # X = [x_pos; -x_neg]
 
         # line 6: c += eta sum(h - h'); b += eta sum((v - v') * (1 - m)) (+ line 8)

@@ -12,20 +12,22 @@ from __future__ import annotations
 import torch
 
 
-def missing_indicator(observed: torch.Tensor) -> torch.Tensor:
+def missing_indicator(observed: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
     """Algorithm 1's ``m`` (1 = missing) from the project's mask (1 = observed).
 
     Parameters
     ----------
     observed : tensor (N, n) or any shape, values 0 / 1 (or bool), 1 = observed
+    out : float tensor of the same shape, optional
+        Where to write ``m`` (a preallocated buffer in the training loop).
 
     Returns
     -------
     m : float tensor, same shape, ``m = 1 - observed``
     """
     if observed.dtype == torch.bool:
-        return (~observed).to(torch.get_default_dtype())
-    return 1.0 - observed
+        observed = observed.to(torch.get_default_dtype() if out is None else out.dtype)
+    return torch.sub(1.0, observed, out=out) if out is not None else 1.0 - observed
 
 
 def observation_probability(observed: torch.Tensor) -> torch.Tensor:
