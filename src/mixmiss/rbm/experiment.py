@@ -58,6 +58,7 @@ def run(
     start = time.perf_counter()
     imputer.fit(train, train_mask, checkpoint_dir=checkpoint_dir, resume=resume)
     train_seconds = time.perf_counter() - start
+    config = imputer.get_config()
     filled = imputer.impute(test, test_mask)
     imputer.hidden = "mean"  # mean-field variant: P(h | v_o) instead of a sample
     mean_field = imputer.impute(test, test_mask)
@@ -66,7 +67,7 @@ def run(
     return {
         "method": method,
         "preset": preset,
-        "config": imputer.get_config(),
+        "config": config,
         "mechanism": mechanism,
         "rate": rate,
         "seed": seed,
