@@ -18,6 +18,8 @@ IMPUTERS: dict[str, str] = {
     "mean": "mixmiss.impute.mean:MeanImputer",
     "inpaint": "mixmiss.impute.inpaint:InpaintImputer",
     "misgan": "mixmiss.impute.misgan:MisGANImputer",
+    "rbm": "mixmiss.rbm.imputer:ZeroedRBMImputer",
+    "lm-rbm": "mixmiss.rbm.imputer:LMRBMImputer",
 }
 
 

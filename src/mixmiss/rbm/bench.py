@@ -1,0 +1,105 @@
+"""``mixmiss bench rbm``: seconds per CD-1 epoch, against the GEMM peak and BernoulliRBM.
+
+The configuration of the paper: the first 50,000 MNIST training images under
+I.M. missingness at rate 0.6, 4096 hidden units, batch 128 (391 batches per
+epoch). Each variant runs :data:`TIMED_BATCHES` minibatches after a warm-up
+and the time is extrapolated to an epoch; scikit-learn's ``BernoulliRBM``
+(``n_components=4096, batch_size=128``, one epoch of ``fit`` on
+:data:`SKLEARN_BATCHES` batches of the same zero-filled images) is the peer.
+``peak_fraction`` is the GEMM work of a step (five ``128 x 784 x 4096``
+products for ``zeroed``, six for ``lm``) over its time, divided by the
+measured float32 GEMM peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import torch
+from sklearn.neural_network import BernoulliRBM
+
+from ..benchmarking import gemm_peak_gflops, time_per_call
+from ..data import load_dataset, make_mask
+from ..device import resolve_device
+from .cd import ContrastiveDivergence
+from .mask import expected_observed_units, observation_probability
+from .model import RBM
+
+N_IMAGES, N_HIDDEN, BATCH, RATE = 50_000, 4096, 128, 0.6
+TIMED_BATCHES, WARMUP_BATCHES, SKLEARN_BATCHES = 200, 5, 40
+GEMMS_PER_STEP = {"zeroed": 5, "lm": 6}  # dense products of the batch against W
+
+
+def _seconds_per_batch(v_obs, observed, lam, method, rank, device) -> float:
+    generator = torch.Generator(device=device).manual_seed(0)
+    model = RBM.initialise(v_obs, observed, N_HIDDEN, generator, rank)
+    cd = ContrastiveDivergence(model, method, 1e-4, lam, 1, generator)
+    order = torch.randperm(v_obs.shape[0], generator=generator, device=device)
+    batches = [order[i * BATCH : (i + 1) * BATCH] for i in range(TIMED_BATCHES + WARMUP_BATCHES)]
+    position = iter(batches)
+
+    def one_step():
+        rows = next(position)
+        cd.step(v_obs[rows], observed[rows])
+
+    return time_per_call(one_step, TIMED_BATCHES, warmup=WARMUP_BATCHES, device=device)
+
+
+def _sklearn_seconds_per_batch(v_obs: torch.Tensor) -> float:
+    x = v_obs[: SKLEARN_BATCHES * BATCH].cpu().numpy()
+    rbm = BernoulliRBM(n_components=N_HIDDEN, batch_size=BATCH, n_iter=1, random_state=0)
+    start = time.perf_counter()
+    rbm.fit(x)
+    return (time.perf_counter() - start) / SKLEARN_BATCHES
+
+
+def run_bench(args: argparse.Namespace) -> dict:
+    """Time CD-1 epochs of every variant; returns the JSON report (see the module docstring)."""
+    device = resolve_device(getattr(args, "device", "cpu"))
+    images = load_dataset("mnist", "train", data_dir=getattr(args, "data_dir", None)).images
+    x = images[:N_IMAGES].flatten(1)
+    mask = make_mask("im", x.shape[0], (28, 28), RATE, torch.Generator().manual_seed(0))
+    observed = mask.flatten(1)
+    v_obs, observed = (x * observed).to(device), observed.to(device)
+    lam = observation_probability(observed)
+    rank = expected_observed_units(observed)
+    batches_per_epoch = math.ceil(x.shape[0] / BATCH)
+
+    peak = gemm_peak_gflops(device=device)
+    per_batch = {}
+    for method in ("zeroed", "lm"):
+        per_batch[method] = _seconds_per_batch(v_obs, observed, lam, method, None, device)
+        per_batch[f"{method}_lowrank"] = _seconds_per_batch(
+            v_obs, observed, lam, method, rank, device
+        )
+    per_batch["sklearn_bernoulli"] = _sklearn_seconds_per_batch(v_obs)
+    seconds = {name: s * batches_per_epoch for name, s in per_batch.items()}
+    gemm_flops = 2.0 * BATCH * x.shape[1] * N_HIDDEN
+    achieved = {m: GEMMS_PER_STEP[m] * gemm_flops / per_batch[m] / 1e9 for m in GEMMS_PER_STEP}
+    return {
+        "seconds_per_epoch": seconds,
+        "gemm_peak_gflops": peak,
+        "achieved_gflops": achieved,
+        "peak_fraction": {m: achieved[m] / peak for m in achieved},
+        "speedup_vs_sklearn": {
+            m: seconds["sklearn_bernoulli"] / seconds[m] for m in ("zeroed", "lm")
+        },
+        "config": {
+            "images": x.shape[0],
+            "visible": x.shape[1],
+            "hidden": N_HIDDEN,
+            "batch_size": BATCH,
+            "batches_per_epoch": batches_per_epoch,
+            "timed_batches": TIMED_BATCHES,
+            "sklearn_timed_batches": SKLEARN_BATCHES,
+            "mechanism": "im",
+            "rate": RATE,
+            "lowrank_rank": rank,
+            "gemms_per_step": GEMMS_PER_STEP,
+            "device": str(device),
+            "torch_threads": torch.get_num_threads(),
+            "torch": torch.__version__,
+        },
+    }

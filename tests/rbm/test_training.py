@@ -1,0 +1,117 @@
+"""Training loop: checkpoints every epoch, resume continues the same run, Ctrl-C is safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+import torch
+
+from mixmiss.atomic import load_checkpoint
+from mixmiss.errors import InputError, MixmissError
+from mixmiss.rbm import cd as cd_module
+from mixmiss.rbm.training import CHECKPOINT_FILE, TrainingConfig, train_rbm
+
+from .conftest import random_batch
+
+CONFIG = TrainingConfig("lm", n_hidden=6, epochs=3, batch_size=16, learning_rate=0.01, rank=3)
+
+
+def data():
+    return random_batch(batch=50, n=10, rate=0.3, seed=0, dtype=torch.float32)
+
+
+def train(config=CONFIG, **kwargs):
+    v, observed = data()
+    return train_rbm(
+        v, observed, config, torch.Generator().manual_seed(0), progress=False, **kwargs
+    )
+
+
+def assert_same_model(a, b):
+    for name, value in a.model.state_dict().items():
+        assert torch.equal(value, b.model.state_dict()[name]), name
+
+
+def test_checkpoint_written_each_epoch_and_loadable_weights_only(tmp_path):
+    state = train(checkpoint_dir=tmp_path)
+    saved = load_checkpoint(tmp_path / CHECKPOINT_FILE)
+    assert saved["epoch"] == 3 and saved["batch"] == 0
+    assert len(saved["history"]) == 3 and len(state.history) == 3
+    assert set(saved["model"]) == {"b", "c", "A", "B"}
+    assert torch.equal(saved["model"]["A"], state.model.A)
+
+
+def test_resume_continues_the_same_run_exactly(tmp_path):
+    straight = train()
+    first = TrainingConfig(**{**CONFIG.__dict__, "epochs": 1})
+    train(first, checkpoint_dir=tmp_path)
+    resumed = train(checkpoint_dir=tmp_path, resume=True)
+    assert_same_model(straight, resumed)
+    assert resumed.epoch == 3
+
+
+def test_sigint_mid_epoch_checkpoints_and_resume_matches(tmp_path, monkeypatch):
+    straight = train()
+    real_step = cd_module.ContrastiveDivergence.step
+    calls = {"n": 0}
+
+    def step_then_interrupt(self, v, observed):
+        real_step(self, v, observed)
+        calls["n"] += 1
+        if calls["n"] == 5:  # epoch 1, batch 1 of 4
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(cd_module.ContrastiveDivergence, "step", step_then_interrupt)
+    with pytest.raises(KeyboardInterrupt, match="resume from"):
+        train(checkpoint_dir=tmp_path)
+    saved = load_checkpoint(tmp_path / CHECKPOINT_FILE)
+    assert (saved["epoch"], saved["batch"]) == (1, 1)
+    monkeypatch.setattr(cd_module.ContrastiveDivergence, "step", real_step)
+    resumed = train(checkpoint_dir=tmp_path, resume=True)
+    assert_same_model(straight, resumed)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+def test_resume_refuses_other_settings(tmp_path):
+    train(checkpoint_dir=tmp_path)
+    other = TrainingConfig(**{**CONFIG.__dict__, "n_hidden": 7})
+    with pytest.raises(InputError, match="n_hidden"):
+        train(other, checkpoint_dir=tmp_path, resume=True)
+
+
+def test_without_resume_a_fresh_run_starts(tmp_path):
+    train(checkpoint_dir=tmp_path)
+    again = train(checkpoint_dir=tmp_path)
+    assert_same_model(again, train())
+
+
+def test_dense_and_rule_of_thumb_rank():
+    v, observed = data()
+    dense = train(TrainingConfig(**{**CONFIG.__dict__, "low_rank": False}))
+    assert dense.model.rank is None
+    rule = train(TrainingConfig(**{**CONFIG.__dict__, "rank": None}))
+    assert rule.model.rank == round(float(observed.sum(1).mean()))
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ({"method": "dropout"}, "unknown RBM training method"),
+        ({"n_hidden": 0}, "n_hidden"),
+        ({"epochs": 2.5}, "epochs"),
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"rank": 0}, "rank"),
+    ],
+)
+def test_bad_settings_are_clear_errors(bad, match):
+    with pytest.raises(InputError, match=match):
+        TrainingConfig(**{**CONFIG.__dict__, **bad})
+
+
+def test_divergence_is_a_clear_error():
+    v, observed = data()
+    huge = TrainingConfig(**{**CONFIG.__dict__, "learning_rate": 1e30, "low_rank": True})
+    with pytest.raises(MixmissError, match="diverged"):
+        train_rbm(v, observed, huge, torch.Generator().manual_seed(0), progress=False)
