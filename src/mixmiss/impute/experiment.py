@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from ..atomic import atomic_write_json
 from ..data import MECHANISMS, load_dataset, make_mask
 from ..errors import CacheError, InputError
 from ..metrics import logistic_accuracy, rmse_all, rmse_missing
+from ..provenance import git_revision
 from ..rng import make_generator
 from ..validation import check_positive_int, check_rate
 from .base import Imputer
@@ -92,20 +92,6 @@ def masked_split(
     generator = make_generator(_mask_seed(seed, stream))
     mask = make_mask(mechanism, len(data), data.image_shape, rate, generator)
     return MaskedSplit(data.images, mask, data.labels)
-
-
-def _git_revision() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
 
 
 def train_imputer(
@@ -164,7 +150,7 @@ def train_imputer(
         "config": imputer.get_config(),
         "overrides": overrides or {},
         "command": shlex.join(command if command is not None else sys.argv),
-        "git_revision": _git_revision(),
+        "git_revision": git_revision(),
         "mixmiss": __version__,
     }
     run_path = out / RUN_FILE

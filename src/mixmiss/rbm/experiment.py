@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from ..atomic import atomic_write_json
 from ..data import load_dataset, make_mask
 from ..impute import make_imputer
 from ..metrics import rmse_all, rmse_missing
+from ..provenance import git_revision
 
 N_TRAIN = 50_000
 
@@ -80,14 +80,6 @@ def run(
     }
 
 
-def _git_revision() -> str | None:
-    """The commit of the checkout this module runs from (None outside a git checkout)."""
-    found = subprocess.run(
-        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent
-    )
-    return found.stdout.strip() or None
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", choices=["rbm", "lm-rbm"], required=True)
@@ -99,7 +91,7 @@ def main(argv=None) -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", required=True, help="JSON report path")
     args = parser.parse_args(argv)
-    revision = os.environ.get("MIXMISS_GIT_REVISION") or _git_revision()
+    revision = os.environ.get("MIXMISS_GIT_REVISION") or git_revision()
     start = time.perf_counter()
     report = run(args.method, args.preset, args.mechanism, args.rate, args.seed, args.data_dir,
                  args.device)  # fmt: skip
