@@ -123,7 +123,8 @@ class MMGANConfig:
 #: 379 ms; results/bench/mmgan.md), 20 min in all. The EMA decay is 0.998
 #: instead of 0.999: after 3,000 steps the 0.999 EMA still held ~5 % of the
 #: initial weights and scored 78.6 % where the live generator scored 87.0 %
-#: (results/mmgan/mnist-A-quick/README.md); a 500-step horizon fits a short run.
+#: (results/mmgan/mnist-A-quick-3k-ema0.999/); a 500-step horizon fits a short
+#: run. With these settings MNIST case A scores 97.41 % (results/mmgan/mnist-A-quick/).
 PRESETS: dict[str, dict] = {
     "smoke": {
         "iters": 6,
