@@ -38,7 +38,9 @@ class Cell:
 
     def __post_init__(self):
         if not re.fullmatch(r"[A-Za-z0-9._=-]+", self.id):
-            raise InputError(f"cell id {self.id!r} must use letters, digits, '.', '_', '=', '-' only.")
+            raise InputError(
+                f"cell id {self.id!r} must use letters, digits, '.', '_', '=', '-' only."
+            )
 
 
 def cell_path(out_dir: Path, cell: Cell) -> Path:
