@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +60,17 @@ def load_cell(out_dir: Path, cell: Cell) -> dict | None:
     return stored if stored.get("params") == cell.params else None
 
 
-def _compute(fn: CellFn, cell: Cell, out_dir: Path) -> dict:
+def finished_cells(cells: Sequence[Cell], out_dir: str | os.PathLike) -> dict[str, dict]:
+    """The stored records of the finished ``cells``, by cell id (to report a partial study)."""
+    records = {}
+    for cell in cells:
+        stored = load_cell(Path(out_dir), cell)
+        if stored is not None:
+            records[cell.id] = stored
+    return records
+
+
+def _compute(fn: CellFn, cell: Cell, out_dir: Path, command: list[str]) -> dict:
     start = time.perf_counter()
     metrics = fn(dict(cell.params))
     record = {
@@ -67,7 +78,7 @@ def _compute(fn: CellFn, cell: Cell, out_dir: Path) -> dict:
         "params": cell.params,
         "metrics": metrics,
         "wall_seconds": round(time.perf_counter() - start, 2),
-        "provenance": provenance(),
+        "provenance": provenance(command),
     }
     atomic_write_json(cell_path(out_dir, cell), record)
     return record
@@ -79,37 +90,34 @@ def run_cells(
     out_dir: str | os.PathLike,
     workers: int = 1,
     progress: bool = True,
+    command: list[str] | None = None,
 ) -> list[dict]:
     """Compute the unfinished ``cells`` with ``fn`` and return every cell's record, in order.
 
     ``fn`` must be a module-level function (it is sent to worker processes
     when ``workers > 1``) taking the cell's params and returning a JSON-able
-    dict of metrics.
+    dict of metrics. ``command`` is the command line recorded with each cell
+    (default: this process's ``sys.argv``, also for cells computed in workers).
     """
+    command = list(sys.argv if command is None else command)
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}.")
     ids = [cell.id for cell in cells]
     if len(set(ids)) != len(ids):
         raise InputError("cell ids must be unique within a study.")
     out_dir = Path(out_dir)
-    records: dict[str, dict] = {}
-    todo = []
-    for cell in cells:
-        stored = load_cell(out_dir, cell)
-        if stored is None:
-            todo.append(cell)
-        else:
-            records[cell.id] = stored
+    records = finished_cells(cells, out_dir)
+    todo = [cell for cell in cells if cell.id not in records]
     bar = tqdm(total=len(cells), initial=len(records), desc="cells", disable=not progress)
     if workers == 1 or len(todo) <= 1:
         for cell in todo:
             bar.set_postfix_str(cell.id)
-            records[cell.id] = _compute(fn, cell, out_dir)
+            records[cell.id] = _compute(fn, cell, out_dir, command)
             bar.update()
     else:
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = {pool.submit(_compute, fn, cell, out_dir): cell for cell in todo}
+            futures = {pool.submit(_compute, fn, cell, out_dir, command): cell for cell in todo}
             for future in concurrent.futures.as_completed(futures):
                 records[futures[future].id] = future.result()
                 bar.update()

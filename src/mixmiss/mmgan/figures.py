@@ -8,33 +8,21 @@ from :mod:`mixmiss.mmgan.sampling`.
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
-import matplotlib
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-
-from ..atomic import atomic_write_bytes  # noqa: E402
-from ..rng import make_generator  # noqa: E402
-from .model import MixedMembershipGAN  # noqa: E402
-from .sampling import generate  # noqa: E402
+from ..plotting import plt, save_figure
+from ..rng import make_generator
+from .model import MixedMembershipGAN
+from .sampling import generate
 
 
 def tile(images: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
     """(rows*cols, 1, H, W) -> one (rows*H, cols*W) image."""
     _, _, h, w = images.shape
     return images[:, 0].reshape(rows, cols, h, w).permute(0, 2, 1, 3).reshape(rows * h, cols * w)
-
-
-def _save(fig, path: str | os.PathLike) -> Path:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return atomic_write_bytes(path, buffer.getvalue())
 
 
 def component_figure(
@@ -71,7 +59,7 @@ def component_figure(
         ax.axis("off")
     if title:
         fig.suptitle(title, fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def samples_figure(images: torch.Tensor, path: str | os.PathLike, title: str | None = None) -> Path:
@@ -86,4 +74,4 @@ def samples_figure(images: torch.Tensor, path: str | os.PathLike, title: str | N
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=9)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -1,0 +1,91 @@
+"""Fig. 1 of the LM-RBM paper and the perception-distortion scatter, from Table 1 rows.
+
+``fig1``: RMSE, FID and accuracy against the missing rate, one panel row per
+mechanism, one line per method, error bars = standard errors (the paper's
+Fig. 1). ``perception_distortion_figure``: RMSE (distortion) against FID
+(perception) per mechanism, one point per (method, rate), a method's points
+joined in rate order, so the trade-off the paper discusses can be seen as the
+rate rises. FID is drawn on a log axis (its values span decades).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from ..plotting import plt, save_figure
+
+_PANELS = (("rmse", "RMSE (missing pixels)"), ("fid", "FID"), ("accuracy", "accuracy (%)"))
+_NAMES = {
+    "mean": "Mean",
+    "inpaint": "Inpaint",
+    "misgan": "MisGAN",
+    "rbm": "RBM [5]",
+    "lm-rbm": "LM-RBM",
+}
+_MECHANISMS = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}
+
+
+def _series(rows, mechanism, method, metric):
+    points = [
+        (r["rate"], r[metric], r[f"{metric}_se"])
+        for r in rows
+        if r["mechanism"] == mechanism and r["method"] == method and not math.isnan(r[metric])
+    ]
+    return sorted(points)
+
+
+def fig1(rows: list[dict], preset, path: str | os.PathLike) -> Path:
+    """The paper's Fig. 1 (see the module docstring); pending cells are simply absent."""
+    mechanisms = preset.mechanisms
+    fig, axes = plt.subplots(
+        len(mechanisms), len(_PANELS), figsize=(12, 3.2 * len(mechanisms)), squeeze=False
+    )
+    for i, mechanism in enumerate(mechanisms):
+        for j, (metric, label) in enumerate(_PANELS):
+            ax = axes[i, j]
+            for method in preset.methods:
+                points = _series(rows, mechanism, method, metric)
+                if points:
+                    x, y, err = zip(*points, strict=True)
+                    ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2, label=_NAMES[method])
+            if metric == "fid":
+                ax.set_yscale("log")
+            ax.set_title(f"{_MECHANISMS[mechanism]}: {label}", fontsize=10)
+            ax.set_xlabel("missing rate")
+            ax.grid(alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    return save_figure(fig, path)
+
+
+def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
+    """RMSE against FID, one panel per mechanism (see the module docstring)."""
+    mechanisms = preset.mechanisms
+    fig, axes = plt.subplots(1, len(mechanisms), figsize=(4.5 * len(mechanisms), 4), squeeze=False)
+    for ax, mechanism in zip(axes[0], mechanisms, strict=True):
+        for method in preset.methods:
+            rmse = dict((r, v) for r, v, _ in _series(rows, mechanism, method, "rmse"))
+            fid = dict((r, v) for r, v, _ in _series(rows, mechanism, method, "fid"))
+            rates = sorted(set(rmse) & set(fid))
+            if not rates:
+                continue
+            (line,) = ax.plot(
+                [rmse[r] for r in rates], [fid[r] for r in rates], marker="o", label=_NAMES[method]
+            )
+            for r in rates:
+                ax.annotate(f"{r:g}", (rmse[r], fid[r]), fontsize=7, color=line.get_color(),
+                            xytext=(3, 3), textcoords="offset points")  # fmt: skip
+        ax.set_yscale("log")
+        ax.set_xlabel("RMSE (distortion)")
+        ax.set_ylabel("FID (perception; lower is better)")
+        ax.set_title(f"{_MECHANISMS[mechanism]}: labels are missing rates", fontsize=10)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    return save_figure(fig, path)
