@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 
 from ..device import DEVICE_CHOICES
 from ._common import add_dir_options
@@ -51,7 +50,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
         from ..experiments import table2 as study
 
         extra = {}
-    command = ["mixmiss", *sys.argv[1:]]
+    command = ["mixmiss", *map(str, args.argv)]
     if args.report_only:
         report = getattr(study, f"write_{args.table}_report")
         paths = report(args.preset, args.out, **extra)
