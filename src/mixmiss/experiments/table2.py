@@ -66,7 +66,7 @@ import torch
 from .. import paths
 from ..atomic import load_checkpoint
 from ..errors import InputError
-from ..evaluators import evaluator_info
+from ..evaluators import evaluator_info, get_evaluator
 from ..mmgan import (
     MMGANConfig,
     evaluate_run,
@@ -374,7 +374,9 @@ def reproduce_table2(
         Output directory (layout in the module docstring).
     workers : int
         Cells run in parallel processes; each then gets cpu_count / workers
-        torch threads unless the preset sets ``num_threads``.
+        torch threads unless the preset sets ``num_threads``, and the
+        datasets' evaluators are trained (when not cached) before the cells
+        start, so that two workers never train the same one.
     data_dir, cache_dir : path, optional
         See :mod:`mixmiss.paths`; the evaluators are taken from (or trained
         into) ``cache_dir``.
@@ -390,8 +392,10 @@ def reproduce_table2(
     study = get_preset(preset)
     out = paths.ensure_writable_dir(out, "output directory", "--out")
     threads = study.num_threads
-    if threads is None and workers > 1:
-        threads = max(1, (os.cpu_count() or 1) // workers)
+    if workers > 1:
+        threads = threads or max(1, (os.cpu_count() or 1) // workers)
+        for dataset in study.datasets:  # train a missing evaluator here, not in two workers
+            get_evaluator(dataset, data_dir, cache_dir, device=device, progress=progress)
     fn = partial(
         run_table2_cell,
         out_dir=str(out),
