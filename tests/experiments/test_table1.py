@@ -185,6 +185,7 @@ def test_smoke_preset_writes_every_output_and_reruns_nothing(tmp_path, mnist_dir
     assert record["provenance"]["command"].startswith("mixmiss reproduce table1")
 
     stamps = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cells").iterdir()}
+
     def no_compute(*args, **kwargs):
         pytest.fail("a rerun must compute nothing")
 

@@ -359,6 +359,7 @@ def reproduce_table2(
     cache_dir: str | os.PathLike | None = None,
     device: str = "auto",
     progress: bool = True,
+    command: list[str] | None = None,
 ) -> dict[str, Path | list[Path]]:
     """Reproduce the MMGAN paper's Table 2 and Figs. 2-4 into ``out``.
 
@@ -383,6 +384,8 @@ def reproduce_table2(
     device : {"auto", "cpu", "cuda"}
     progress : bool
         Progress bars (training bars only with ``workers == 1``).
+    command : list of str, optional
+        The command line recorded with each cell (default: ``sys.argv``).
 
     Returns
     -------
@@ -405,7 +408,7 @@ def reproduce_table2(
         progress=progress and workers == 1,
         threads=threads,
     )
-    run_cells(table2_cells(preset), fn, out, workers=workers, progress=progress)
+    run_cells(table2_cells(preset), fn, out, workers=workers, progress=progress, command=command)
     return write_table2_report(preset, out)
 
 
