@@ -36,6 +36,15 @@ def _series(rows, mechanism, method, metric):
     return sorted(points)
 
 
+def _save_with_legend(fig, ax, path, top: float) -> Path:
+    """One legend for the whole figure, from ``ax``'s lines, above the panels."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, top))
+    return save_figure(fig, path)
+
+
 def fig1(rows: list[dict], preset, path: str | os.PathLike) -> Path:
     """The paper's Fig. 1 (see the module docstring); pending cells are simply absent."""
     mechanisms = preset.mechanisms
@@ -55,11 +64,7 @@ def fig1(rows: list[dict], preset, path: str | os.PathLike) -> Path:
             ax.set_title(f"{_MECHANISMS[mechanism]}: {label}", fontsize=10)
             ax.set_xlabel("missing rate")
             ax.grid(alpha=0.3)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
-    return save_figure(fig, path)
+    return _save_with_legend(fig, axes[0, 0], path, top=0.96)
 
 
 def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
@@ -84,8 +89,4 @@ def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLi
         ax.set_ylabel("FID (perception; lower is better)")
         ax.set_title(f"{_MECHANISMS[mechanism]}: labels are missing rates", fontsize=10)
         ax.grid(alpha=0.3)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
-    return save_figure(fig, path)
+    return _save_with_legend(fig, axes[0, 0], path, top=0.92)
