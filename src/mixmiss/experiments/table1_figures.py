@@ -36,9 +36,13 @@ def _series(rows, mechanism, method, metric):
     return sorted(points)
 
 
-def _save_with_legend(fig, ax, path, top: float) -> Path:
-    """One legend for the whole figure, from ``ax``'s lines, above the panels."""
-    handles, labels = ax.get_legend_handles_labels()
+def _save_with_legend(fig, path, top: float) -> Path:
+    """One legend for the whole figure, from every panel's lines, above the panels."""
+    legend = {}
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    labels, handles = list(legend), list(legend.values())
     if handles:
         fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
     fig.tight_layout(rect=(0, 0, 1, top))
@@ -64,7 +68,7 @@ def fig1(rows: list[dict], preset, path: str | os.PathLike) -> Path:
             ax.set_title(f"{_MECHANISMS[mechanism]}: {label}", fontsize=10)
             ax.set_xlabel("missing rate")
             ax.grid(alpha=0.3)
-    return _save_with_legend(fig, axes[0, 0], path, top=0.96)
+    return _save_with_legend(fig, path, top=0.96)
 
 
 def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
@@ -89,4 +93,4 @@ def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLi
         ax.set_ylabel("FID (perception; lower is better)")
         ax.set_title(f"{_MECHANISMS[mechanism]}: labels are missing rates", fontsize=10)
         ax.grid(alpha=0.3)
-    return _save_with_legend(fig, axes[0, 0], path, top=0.92)
+    return _save_with_legend(fig, path, top=0.92)
