@@ -1,6 +1,9 @@
-"""Choosing the torch device from a user setting."""
+"""Choosing the torch device from a user setting, and how many CPU threads torch uses."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 
@@ -25,3 +28,15 @@ def resolve_device(name: str | torch.device = "auto") -> torch.device:
         raise InputError(
             f"unknown device {name!r}; choose one of {', '.join(DEVICE_CHOICES)}."
         ) from None
+
+
+@contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """Run with ``count`` torch CPU threads (None: leave the count), restoring it afterwards."""
+    previous = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

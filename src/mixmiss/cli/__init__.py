@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import MixmissError
-from . import bench, data, evaluator, impute, mmgan, reproduce
+from . import bench, data, demo, evaluator, impute, mmgan, reproduce
 
-COMMAND_GROUPS = (data, evaluator, mmgan, impute, reproduce, bench)
+COMMAND_GROUPS = (demo, data, evaluator, mmgan, impute, reproduce, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from .. import paths
 from ..atomic import atomic_torch_save, atomic_write_json, load_checkpoint
 from ..data import VennSplit
-from ..device import resolve_device
+from ..device import resolve_device, torch_threads
 from ..errors import CacheError, InputError, MixmissError
 from ..rng import make_generator
 from .config import MMGANConfig
@@ -177,20 +177,8 @@ def train(
         )
     paths.ensure_writable_dir(out, "run directory", "--out")
     torch_device = resolve_device(device)
-    with _threads(config.num_threads):
+    with torch_threads(config.num_threads):
         return _train(config, out, data_dir, torch_device, resume, progress, command, on_step)
-
-
-@contextmanager
-def _threads(count: int | None):
-    """Run with ``count`` torch CPU threads, restoring the previous count afterwards."""
-    previous = torch.get_num_threads()
-    if count is not None:
-        torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _train(config, out, data_dir, torch_device, resume, progress, command, on_step) -> Path:
