@@ -21,6 +21,16 @@ import torch
 from .errors import CacheError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: The mode of a newly created file (``mkstemp`` alone would give 0600).
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically and return the path."""
     path = Path(path)
@@ -34,6 +44,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), _FILE_MODE)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
