@@ -37,10 +37,9 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import torch
-
 from ..atomic import atomic_write_text
 from ..data import DATASETS
+from ..device import torch_threads
 from ..errors import InputError
 from ..evaluators import get_evaluator
 from ..impute.experiment import (
@@ -156,8 +155,20 @@ def compute_cell(
     A finished training in the cell's run directory is reused; an interrupted
     one is resumed from its checkpoints.
     """
-    if threads is not None:  # a worker process of its own: share the cores out
-        torch.set_num_threads(threads)
+    with torch_threads(threads):  # with several workers: cores / workers each
+        return _compute_cell(params, out, data_dir, cache_dir, device)
+
+
+def _train_command(params: dict, run_dir: Path) -> list[str]:
+    """The ``mixmiss impute train`` command that trains the same model as the cell."""
+    argv = ["mixmiss", "impute", "train"]
+    for option in ("dataset", "method", "mechanism", "rate", "preset"):
+        argv += [f"--{option}", str(params[option])]
+    return argv + ["--seed", str(params["train_seed"]), "--max-train", str(params["max_train"]),
+                   "--out", str(run_dir)]  # fmt: skip
+
+
+def _compute_cell(params, out, data_dir, cache_dir, device) -> dict:
     name = cell_id(params["mechanism"], params["rate"], params["method"], params["train_seed"])
     run_dir = Path(out) / "runs" / name
     started = (run_dir / "run.json").is_file()
@@ -175,7 +186,7 @@ def compute_cell(
             max_train=params["max_train"],
             data_dir=data_dir,
             progress=False,
-            command=["mixmiss reproduce table1 (cell)", name],
+            command=_train_command(params, run_dir),
         )
     reports = evaluate_imputer_seeds(
         run_dir,
