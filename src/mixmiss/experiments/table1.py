@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import math
 import os
 from dataclasses import asdict, dataclass, replace
@@ -42,6 +43,7 @@ from ..data import DATASETS
 from ..device import torch_threads
 from ..errors import InputError
 from ..evaluators import get_evaluator
+from ..impute import make_imputer
 from ..impute.experiment import (
     PAPER_TEST,
     PAPER_TRAIN,
@@ -120,9 +122,21 @@ def cell_id(mechanism: str, rate: float, method: str, train_seed: int) -> str:
     return f"{mechanism}-{rate:g}-{method}-train{train_seed}"
 
 
+def method_config(method: str, preset: str) -> dict:
+    """The resolved settings of ``method`` at ``preset``, as a cell records them.
+
+    Part of the cell's parameters, so that a change of a method's defaults or
+    preset invalidates its cached cells instead of mixing old and new results.
+    """
+    config = make_imputer(method, preset).get_config()
+    config = {k: v for k, v in config.items() if k not in ("random_state", "device")}
+    return json.loads(json.dumps(config))  # as stored: tuples become lists
+
+
 def table1_cells(preset: Table1Preset) -> list[Cell]:
     """The study's cells, cheapest method first (see :data:`COST_ORDER`)."""
     methods = sorted(preset.methods, key=lambda m: COST_ORDER.index(m) if m in COST_ORDER else 99)
+    configs = {method: method_config(method, preset.method_preset) for method in methods}
     common = {
         "dataset": preset.dataset,
         "preset": preset.method_preset,
@@ -133,7 +147,14 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
     return [
         Cell(
             cell_id(mechanism, rate, method, seed),
-            {**common, "mechanism": mechanism, "rate": rate, "method": method, "train_seed": seed},
+            {
+                **common,
+                "mechanism": mechanism,
+                "rate": rate,
+                "method": method,
+                "train_seed": seed,
+                "config": configs[method],
+            },  # fmt: skip
         )
         for method in methods
         for mechanism in preset.mechanisms
