@@ -462,18 +462,7 @@ def _report(preset: Table1Preset, rows, records, pending) -> str:
         parts.append(
             markdown_table(
                 ["mech", "rate", "method", "metric", "ours", "paper", "ours - paper"],
-                [
-                    [
-                        MECHANISM_NAMES[d["mechanism"]],
-                        f"{d['rate']:g}",
-                        PAPER_NAMES[d["method"]],
-                        d["metric"],
-                        f"{d['ours']:.3f}",
-                        f"{d['paper']:g}",
-                        f"{d['difference']:+.3f}",
-                    ]
-                    for d in diffs
-                ],  # fmt: skip
+                [_difference_row(d) for d in diffs],
             )
             if diffs
             else "None.\n"
@@ -481,6 +470,19 @@ def _report(preset: Table1Preset, rows, records, pending) -> str:
     if pending:
         parts.append(f"\n## Pending cells ({len(pending)})\n\n" + ", ".join(pending) + "\n")
     return "\n".join(parts)
+
+
+def _difference_row(d: dict) -> list[str]:
+    decimals = _DECIMALS[d["metric"]] + 1
+    return [
+        MECHANISM_NAMES[d["mechanism"]],
+        f"{d['rate']:g}",
+        PAPER_NAMES[d["method"]],
+        d["metric"],
+        f"{d['ours']:.{decimals}f}",
+        f"{d['paper']:g}",
+        f"{d['difference']:+.{decimals}f}",
+    ]
 
 
 def reproduce_table1(
