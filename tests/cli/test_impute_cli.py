@@ -9,7 +9,7 @@ import torch
 
 from mixmiss.cli import main
 from mixmiss.errors import InputError
-from mixmiss.evaluators import reference, train_evaluator
+from mixmiss.evaluators import train_evaluator
 from mixmiss.impute.experiment import masked_split, train_imputer
 from mixmiss.metrics import rmse_missing
 
@@ -110,14 +110,9 @@ def test_resume_into_a_directory_of_another_run_is_refused(tmp_path):
 
 
 @pytest.mark.real_data
-def test_misgan_smoke_train_and_eval_on_an_mnist_subset(capsys, tmp_path, mnist_dir, monkeypatch):
-    train_evaluator("mnist", mnist_dir, epochs=1, max_train=2000, progress=False)
-    # FID reference statistics over all 60,000 training images take a minute on one core;
-    # 2,000 keep this plumbing test fast (the statistics are tested in tests/evaluators).
-    real_load = reference.load_dataset
-    monkeypatch.setattr(
-        reference, "load_dataset", lambda *a, **k: real_load(*a, **k).subset(slice(0, 2000))
-    )
+def test_misgan_smoke_train_and_eval_on_an_mnist_subset(
+    capsys, tmp_path, mnist_dir, small_mnist_evaluator
+):
     code, _, err = run(
         capsys, "impute", "train", "--dataset", "mnist", "--data-dir", mnist_dir,
         "--method", "misgan", "--mechanism", "im", "--rate", 0.6, "--preset", "smoke",

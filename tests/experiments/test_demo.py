@@ -12,7 +12,7 @@ from PIL import Image
 
 from mixmiss.cli import main
 from mixmiss.errors import InputError
-from mixmiss.evaluators import reference, train_evaluator
+from mixmiss.evaluators import train_evaluator
 from mixmiss.experiments import demo
 from mixmiss.experiments.demo import METHODS, SMOKE, run_demo
 from mixmiss.experiments.demo_report import range_text, render_report, shared_component_line
@@ -144,12 +144,7 @@ def test_unknown_dataset(tmp_path, capsys):
 
 
 @pytest.mark.real_data
-def test_demo_on_mnist(tmp_path, mnist_dir, monkeypatch):
-    train_evaluator("mnist", mnist_dir, epochs=1, max_train=2000, progress=False)
-    real_load = reference.load_dataset  # FID statistics of 2,000 images keep the test fast
-    monkeypatch.setattr(
-        reference, "load_dataset", lambda *a, **k: real_load(*a, **k).subset(slice(0, 2000))
-    )
+def test_demo_on_mnist(tmp_path, mnist_dir, small_mnist_evaluator):
     report = run_demo(
         tmp_path / "demo", "mnist", data_dir=mnist_dir, progress=False, settings=SMOKE
     )

@@ -6,7 +6,6 @@ import pytest
 
 from mixmiss.cli import main
 from mixmiss.errors import InputError
-from mixmiss.evaluators import reference, train_evaluator
 from mixmiss.experiments import table1
 from mixmiss.experiments.paper_table1 import PAPER_TABLE1, paper_value
 from mixmiss.experiments.table1 import (
@@ -161,12 +160,9 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
 
 
 @pytest.mark.real_data
-def test_smoke_preset_writes_every_output_and_reruns_nothing(tmp_path, mnist_dir, monkeypatch):
-    train_evaluator("mnist", mnist_dir, epochs=1, max_train=2000, progress=False)
-    real_load = reference.load_dataset  # FID statistics of 2,000 images keep the test fast
-    monkeypatch.setattr(
-        reference, "load_dataset", lambda *a, **k: real_load(*a, **k).subset(slice(0, 2000))
-    )
+def test_smoke_preset_writes_every_output_and_reruns_nothing(
+    tmp_path, mnist_dir, small_mnist_evaluator, monkeypatch
+):
     argv = ["reproduce", "table1", "--preset", "smoke", "--out", str(tmp_path), "--device",
             "cpu", "--data-dir", str(mnist_dir), "--no-progress"]  # fmt: skip
     assert main(argv) == 0
