@@ -60,6 +60,12 @@ def load_cell(out_dir: Path, cell: Cell) -> dict | None:
     return stored if stored.get("params") == cell.params else None
 
 
+def worker_threads(workers: int) -> int | None:
+    """torch CPU threads for each of ``workers`` cell processes: the cores shared out
+    (None with one worker: leave torch's default)."""
+    return max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
+
+
 def finished_cells(cells: Sequence[Cell], out_dir: str | os.PathLike) -> dict[str, dict]:
     """The stored records of the finished ``cells``, by cell id (to report a partial study)."""
     records = {}

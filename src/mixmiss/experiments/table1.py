@@ -51,7 +51,7 @@ from ..impute.experiment import (
     read_run,
     train_imputer,
 )
-from .cells import Cell, finished_cells, run_cells
+from .cells import Cell, finished_cells, run_cells, worker_threads
 from .formatting import format_with_error, markdown_table, mean_and_standard_error
 from .paper_table1 import PAPER_METHODS, PAPER_NAMES, paper_value
 
@@ -513,7 +513,7 @@ def reproduce_table1(
     """
     study = get_preset(preset, dataset)
     out = Path(out)
-    threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
+    threads = worker_threads(workers)
     fn = functools.partial(
         compute_cell,
         out=str(out),

@@ -61,10 +61,10 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .. import paths
 from ..atomic import load_checkpoint
+from ..device import torch_threads
 from ..errors import InputError
 from ..evaluators import evaluator_info, get_evaluator
 from ..mmgan import (
@@ -76,7 +76,7 @@ from ..mmgan import (
     train,
 )
 from ..mmgan.run import CHECKPOINT_FILE, CONFIG_FILE, LOG_FILE
-from .cells import Cell, load_cell, run_cells
+from .cells import Cell, load_cell, run_cells, worker_threads
 from .table2_report import Group, write_csv, write_figures, write_markdown
 
 CASES = ("A", "B", "C")
@@ -309,12 +309,8 @@ def run_table2_cell(
     key): they say where and how to compute, not what. ``threads`` sets
     torch's CPU threads while the cell runs.
     """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads or previous)
-    try:
+    with torch_threads(threads):
         return _run_cell(params, Path(out_dir), data_dir, cache_dir, device, progress)
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _run_cell(params, out_dir, data_dir, cache_dir, device, progress) -> dict:
@@ -396,7 +392,7 @@ def reproduce_table2(
     out = paths.ensure_writable_dir(out, "output directory", "--out")
     threads = study.num_threads
     if workers > 1:
-        threads = threads or max(1, (os.cpu_count() or 1) // workers)
+        threads = threads or worker_threads(workers)
         for dataset in study.datasets:  # train a missing evaluator here, not in two workers
             get_evaluator(dataset, data_dir, cache_dir, device=device, progress=progress)
     fn = partial(
