@@ -15,6 +15,7 @@ from mixmiss.experiments.table1 import (
     differences,
     get_preset,
     summarise,
+    summary_markdown,
     table1_cells,
     table_markdown,
 )
@@ -92,6 +93,17 @@ def test_summary_pools_every_training_and_test_pair():
     assert "…" in table_markdown(SMALL, list(rows.values()))
 
 
+def test_summary_markdown_puts_the_papers_value_beside_ours():
+    preset = Table1Preset("mnist", ("im",), (0.6,), ("mean", "rbm"), "smoke", (0,), (0,), 10, 10)
+    records = {"im-0.6-rbm-train0": _record([_eval(0.1801, 123.45, 0.904, 0.70)])}
+    text = summary_markdown(preset, summarise(preset, records), pending=["im-0.6-mean-train0"])
+    assert text.startswith("Cells finished: 1 of 2.")
+    assert "| I.M. | 0.6 | … (0.257) | 0.180 (0.156) |" in text  # RMSE, pending Mean
+    assert "| I.M. | 0.6 | … (87.4) | 90.4 (90.4) |" in text  # accuracy in percent
+    assert "| I.M. | 0.6 | … | 123.5 |" in text  # FID: ours only
+    assert "the one with the lowest FID: **not yet checkable**" in text  # claims, Mean pending
+
+
 def test_claims_are_checked_cell_by_cell():
     values = {}
     for mechanism in SMALL.mechanisms:
@@ -166,7 +178,14 @@ def test_smoke_preset_writes_every_output_and_reruns_nothing(
     argv = ["reproduce", "table1", "--preset", "smoke", "--out", str(tmp_path), "--device",
             "cpu", "--data-dir", str(mnist_dir), "--no-progress"]  # fmt: skip
     assert main(argv) == 0
-    for name in ("table1.csv", "table1.md", "fig1.png", "fig1-perception-distortion.png"):
+    outputs = (
+        "table1.csv",
+        "table1.md",
+        "summary.md",
+        "fig1.png",
+        "fig1-perception-distortion.png",
+    )
+    for name in outputs:
         assert (tmp_path / name).stat().st_size > 0, name
     with (tmp_path / "table1.csv").open() as handle:
         rows = list(csv.DictReader(handle))

@@ -54,6 +54,9 @@ def _fail(*args, **kwargs):
 def test_smoke_study_writes_every_output(smoke_study):
     out, written = smoke_study
     assert written["csv"] == out / "table2.csv" and written["markdown"] == out / "table2.md"
+    summary = written["summary"].read_text()
+    assert summary.startswith(f"Cells finished: {len(SMOKE_IDS)} of {len(SMOKE_IDS)}.")
+    assert "| digits 8x8 | B | paper (MNIST) |" in summary and "recovery error" in summary
     assert [p.name for p in written["figures"]] == ["fig2-A.png", "fig3-B.png", "fig4-C.png"]
     for figure in written["figures"]:
         with Image.open(figure) as image:

@@ -18,7 +18,8 @@ Outputs, written from whatever cells are finished (pending ones are listed):
 ``table1.csv`` (one row per mechanism, rate and method), ``table1.md`` (our
 table in the paper's layout, the paper's own rows, the claims the paper makes
 checked on our numbers, and our differences from the paper beyond its
-standard error), ``fig1.png`` (:mod:`.table1_figures`) and
+standard error), ``summary.md`` (RMSE and accuracy beside the paper's, for
+the README), ``fig1.png`` (:mod:`.table1_figures`) and
 ``fig1-perception-distortion.png``.
 
 Interpretations: the paper's nine rates are 0.1, ..., 0.9; its Table 1 prints
@@ -317,6 +318,50 @@ def paper_markdown(preset: Table1Preset) -> str:
     return markdown_table(_header(preset.methods), body) if body else ""
 
 
+def beside_paper_markdown(
+    preset: Table1Preset, rows: list[dict], metric: str, with_paper: bool = True
+) -> str:
+    """One metric per method, ``ours (paper)`` where the paper has the cell; ``…`` if pending."""
+    table = _lookup(rows)
+
+    def cell(mechanism, rate, method):
+        row = table[(mechanism, rate, method)]
+        ours = "…" if row["pairs"] == 0 else f"{row[metric]:.{_DECIMALS[metric]}f}"
+        paper = paper_value(mechanism, rate, metric, method) if with_paper else None
+        return ours if paper is None else f"{ours} ({paper[0]:g})"
+
+    body = [
+        [MECHANISM_NAMES[m], f"{r:g}", *(cell(m, r, method) for method in preset.methods)]
+        for m in preset.mechanisms
+        for r in preset.rates
+    ]
+    header = ["mech", "rate", *(PAPER_NAMES.get(m, m) for m in preset.methods)]
+    return markdown_table(header, body)
+
+
+def summary_markdown(preset: Table1Preset, rows: list[dict], pending: list[str]) -> str:
+    """``summary.md``: RMSE and accuracy beside the paper's, our FID, the claims checked.
+
+    The README's Results section embeds it verbatim (``tools/sync_readme.py``).
+    """
+    finished = sum(row["train_sets"] for row in rows)
+    with_paper = preset.dataset == "mnist"
+    ours = ", ours (paper)" if with_paper else ""
+    return "\n".join(
+        [
+            f"Cells finished: {finished} of {finished + len(pending)}.\n",
+            f"RMSE{ours}:\n",
+            beside_paper_markdown(preset, rows, "rmse", with_paper),
+            f"Accuracy (%) of logistic regression on the reconstructions{ours}:\n",
+            beside_paper_markdown(preset, rows, "accuracy", with_paper),
+            "FID, ours only (our evaluator's features, not the paper's network):\n",
+            beside_paper_markdown(preset, rows, "fid", with_paper=False),
+            "The paper's claims, checked on our finished cells:\n",
+            "\n".join(check_claims(preset, rows)) + "\n",
+        ]
+    )
+
+
 def differences(preset: Table1Preset, rows: list[dict]) -> list[dict]:
     """Our RMSE and accuracies against the paper's, where they differ by more than its
     standard error (one unit of its last printed digit) plus ours.
@@ -413,7 +458,7 @@ def rows_csv(rows: list[dict]) -> str:
 def write_table1_report(
     preset: str | Table1Preset, out: str | os.PathLike, dataset: str | None = None
 ) -> dict[str, Path]:
-    """Write table1.csv, table1.md and the figures from the finished cells in ``out``."""
+    """Write table1.csv, table1.md, summary.md and the figures from the finished cells."""
     from .table1_figures import fig1, perception_distortion_figure
 
     preset = get_preset(preset, dataset) if isinstance(preset, str) else preset
@@ -425,6 +470,7 @@ def write_table1_report(
     paths = {
         "csv": atomic_write_text(out / "table1.csv", rows_csv(rows)),
         "markdown": atomic_write_text(out / "table1.md", _report(preset, rows, records, pending)),
+        "summary": atomic_write_text(out / "summary.md", summary_markdown(preset, rows, pending)),
         "figure": fig1(rows, preset, out / "fig1.png"),
         "scatter": perception_distortion_figure(
             rows, preset, out / "fig1-perception-distortion.png"

@@ -63,7 +63,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import paths
-from ..atomic import load_checkpoint
+from ..atomic import atomic_write_text, load_checkpoint
 from ..device import torch_threads
 from ..errors import InputError
 from ..evaluators import evaluator_info, get_evaluator
@@ -77,7 +77,7 @@ from ..mmgan import (
 )
 from ..mmgan.run import CHECKPOINT_FILE, CONFIG_FILE, LOG_FILE
 from .cells import Cell, load_cell, run_cells, worker_threads
-from .table2_report import Group, write_csv, write_figures, write_markdown
+from .table2_report import Group, summary_markdown, write_csv, write_figures, write_markdown
 
 CASES = ("A", "B", "C")
 MODES = ("fixed", "learned")
@@ -386,7 +386,7 @@ def reproduce_table2(
     Returns
     -------
     dict
-        ``csv``, ``markdown`` and ``figures`` (a list): the paths written.
+        ``csv``, ``markdown``, ``summary`` and ``figures`` (a list): the paths written.
     """
     study = get_preset(preset)
     out = paths.ensure_writable_dir(out, "output directory", "--out")
@@ -411,8 +411,21 @@ def reproduce_table2(
 # --------------------------------------------------------------------------- reporting
 
 
+def table2_groups(preset: str, out: str | os.PathLike) -> list[Group]:
+    """The study's cells grouped by (dataset, case, mode), with the finished records in ``out``."""
+    groups: dict[tuple[str, str, str], Group] = {}
+    for cell in table2_cells(preset):
+        key = (cell.params["dataset"], cell.params["case"], cell.params["mode"])
+        group = groups.setdefault(key, Group(*key))
+        group.cells.append(cell)
+        record = load_cell(out, cell)
+        if record is not None:
+            group.records.append(record)
+    return list(groups.values())
+
+
 def write_table2_report(preset: str, out: str | os.PathLike) -> dict[str, Path | list[Path]]:
-    """Write ``table2.csv``, ``table2.md`` and Figs. 2-4 from the finished cells in ``out``.
+    """Write ``table2.csv``, ``table2.md``, ``summary.md`` and Figs. 2-4 from the finished cells.
 
     Works on a partial study (nothing is computed here): unfinished cells
     are marked pending in both tables and listed at the end of the
@@ -422,19 +435,11 @@ def write_table2_report(preset: str, out: str | os.PathLike) -> dict[str, Path |
     Returns
     -------
     dict
-        ``csv``, ``markdown`` and ``figures`` (a list): the paths written.
+        ``csv``, ``markdown``, ``summary`` and ``figures`` (a list): the paths written.
     """
     study = get_preset(preset)
     out = Path(out)
-    groups: dict[tuple[str, str, str], Group] = {}
-    for cell in table2_cells(preset):
-        key = (cell.params["dataset"], cell.params["case"], cell.params["mode"])
-        group = groups.setdefault(key, Group(*key))
-        group.cells.append(cell)
-        record = load_cell(out, cell)
-        if record is not None:
-            group.records.append(record)
-    ordered = list(groups.values())
+    ordered = table2_groups(preset, out)
     config = make_config(study.mmgan_preset)
     intro = (
         f"# MMGAN: Table 2 and Figs. 2-4 (preset `{preset}`)\n\n"
@@ -449,5 +454,6 @@ def write_table2_report(preset: str, out: str | os.PathLike) -> dict[str, Path |
     return {
         "csv": write_csv(out / "table2.csv", ordered),
         "markdown": write_markdown(out / "table2.md", intro, ordered, figures, missing),
+        "summary": atomic_write_text(out / "summary.md", summary_markdown(ordered)),
         "figures": figures,
     }

@@ -260,6 +260,23 @@ def write_figures(out: Path, groups: list[Group]) -> tuple[list[Path], list[str]
     return figures, missing
 
 
+def summary_markdown(groups: list[Group]) -> str:
+    """``summary.md``: Table 2 beside the paper's and the learned weights, for the README.
+
+    The README's Results section embeds it verbatim (``tools/sync_readme.py``).
+    """
+    finished = sum(len(group.records) for group in groups)
+    total = sum(len(group.cells) for group in groups)
+    text = [
+        f"Cells finished: {finished} of {total}.\n",
+        "Per-component accuracy (%), mixture weights fixed to the true priors:\n",
+        accuracy_table(groups),
+        "Learned mixture weights and their recovery error:\n",
+        learned_table(groups),
+    ]
+    return "\n".join(text)
+
+
 def write_markdown(
     path: Path, intro: str, groups: list[Group], figures: list[Path], missing: list[str]
 ) -> Path:

@@ -1,0 +1,53 @@
+"""The committed quick results are what the commands produce, and the README shows them.
+
+``results/*/quick/summary.md`` must equal the summary rendered now from the
+committed cell records (so no hand edit or stale file slips in), and each
+README block that embeds one must equal it (``tools/sync_readme.py``).
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from mixmiss.experiments.cells import finished_cells
+from mixmiss.experiments.table1 import get_preset, summarise, summary_markdown, table1_cells
+from mixmiss.experiments.table2 import table2_groups
+from mixmiss.experiments.table2_report import summary_markdown as table2_summary
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLE1 = ROOT / "results" / "table1" / "quick"
+TABLE2 = ROOT / "results" / "table2" / "quick"
+
+
+def _sync_readme():
+    spec = importlib.util.spec_from_file_location("sync_readme", ROOT / "tools" / "sync_readme.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_table1_summary_is_rendered_from_the_committed_cells():
+    preset = get_preset("quick")
+    cells = table1_cells(preset)
+    records = finished_cells(cells, TABLE1)
+    assert records, "no finished table1 cell is committed"
+    pending = [cell.id for cell in cells if cell.id not in records]
+    expected = summary_markdown(preset, summarise(preset, records), pending)
+    assert (TABLE1 / "summary.md").read_text() == expected
+
+
+def test_table2_summary_is_rendered_from_the_committed_cells():
+    groups = table2_groups("quick", TABLE2)
+    assert any(group.records for group in groups), "no finished table2 cell is committed"
+    assert (TABLE2 / "summary.md").read_text() == table2_summary(groups)
+
+
+@pytest.mark.parametrize("summary", [TABLE1 / "summary.md", TABLE2 / "summary.md"])
+def test_readme_embeds_the_summary_verbatim(summary):
+    readme = (ROOT / "README.md").read_text()
+    relative = summary.relative_to(ROOT).as_posix()
+    begin, end = f"<!-- BEGIN {relative} -->\n", f"<!-- END {relative} -->"
+    assert begin in readme and end in readme, f"README.md has no block for {relative}"
+    assert readme.split(begin, 1)[1].split(end, 1)[0] == summary.read_text()
+    assert _sync_readme().synced(readme, ROOT) == readme
