@@ -27,6 +27,11 @@ _NAMES = {
 _MECHANISMS = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}
 
 
+def _colour(preset, method) -> str:
+    """The method's colour, fixed by its place in the preset (a pending method keeps its own)."""
+    return f"C{preset.methods.index(method)}"
+
+
 def _series(rows, mechanism, method, metric):
     points = [
         (r["rate"], r[metric], r[f"{metric}_se"])
@@ -51,6 +56,11 @@ def _save_with_legend(fig, path, top: float) -> Path:
 
 def fig1(rows: list[dict], preset, path: str | os.PathLike) -> Path:
     """The paper's Fig. 1 (see the module docstring); pending cells are simply absent."""
+    return _save_with_legend(draw_fig1(rows, preset), path, top=0.96)
+
+
+def draw_fig1(rows: list[dict], preset):
+    """The figure of :func:`fig1`, not yet saved."""
     mechanisms = preset.mechanisms
     fig, axes = plt.subplots(
         len(mechanisms), len(_PANELS), figsize=(12, 3.2 * len(mechanisms)), squeeze=False
@@ -62,13 +72,14 @@ def fig1(rows: list[dict], preset, path: str | os.PathLike) -> Path:
                 points = _series(rows, mechanism, method, metric)
                 if points:
                     x, y, err = zip(*points, strict=True)
-                    ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2, label=_NAMES[method])
+                    ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2,
+                                color=_colour(preset, method), label=_NAMES[method])  # fmt: skip
             if metric == "fid":
                 ax.set_yscale("log")
             ax.set_title(f"{_MECHANISMS[mechanism]}: {label}", fontsize=10)
             ax.set_xlabel("missing rate")
             ax.grid(alpha=0.3)
-    return _save_with_legend(fig, path, top=0.96)
+    return fig
 
 
 def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
@@ -83,7 +94,11 @@ def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLi
             if not rates:
                 continue
             (line,) = ax.plot(
-                [rmse[r] for r in rates], [fid[r] for r in rates], marker="o", label=_NAMES[method]
+                [rmse[r] for r in rates],
+                [fid[r] for r in rates],
+                marker="o",
+                color=_colour(preset, method),
+                label=_NAMES[method],
             )
             for r in rates:
                 ax.annotate(f"{r:g}", (rmse[r], fid[r]), fontsize=7, color=line.get_color(),
