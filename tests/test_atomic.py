@@ -42,6 +42,8 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]
 
 
+# the hostile pickle uses protocol 4, which torch's weights-only loader warns about before refusing
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol:UserWarning")
 def test_checkpoints_round_trip_and_refuse_arbitrary_pickles(tmp_path):
     state = {"w": torch.arange(3.0), "step": 7}
     loaded = load_checkpoint(atomic_torch_save(tmp_path / "c.pt", state))
