@@ -22,7 +22,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"(<!-- BEGIN (?P<path>\S+) -->\n)(?P<body>.*?)(<!-- END (?P=path) -->)", re.S)
+BLOCK = re.compile(
+    r"(?P<begin><!-- BEGIN (?P<path>\S+) -->\n).*?(?P<end><!-- END (?P=path) -->)", re.S
+)
 
 
 def synced(readme: str, root: Path) -> str:
@@ -33,7 +35,7 @@ def synced(readme: str, root: Path) -> str:
         if not path.is_file():
             sys.exit(f"README.md embeds {match['path']}, which does not exist: run the study's "
                      "`mixmiss reproduce ... --report-only` first.")  # fmt: skip
-        return match.group(1) + path.read_text() + match.group(4)
+        return match["begin"] + path.read_text() + match["end"]
 
     return BLOCK.sub(body, readme)
 

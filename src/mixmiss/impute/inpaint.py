@@ -211,12 +211,12 @@ class InpaintImputer(Imputer):
             count = m.sum(dim=(1, 2, 3), keepdim=True)
             # black: 0, mean: the image's observed mean; the training mean where nothing
             # is observed
-            start = x.sum(dim=(1, 2, 3), keepdim=True) / count.clamp_min(1.0)
             if self.fill == "black":
-                start = torch.zeros_like(start)
-            initial = torch.where(count > 0, start, self.global_mean_)
-            padding = FILLS[self.fill]
-            out = diffuse(x, m, initial, kernel, self.iterations, padding)
+                own = torch.zeros_like(count)
+            else:
+                own = x.sum(dim=(1, 2, 3), keepdim=True) / count.clamp_min(1.0)
+            initial = torch.where(count > 0, own, self.global_mean_)
+            out = diffuse(x, m, initial, kernel, self.iterations, FILLS[self.fill])
             completed.append(out.clamp_(0.0, 1.0).to(x_obs.device))
         return torch.cat(completed)
 
