@@ -106,6 +106,18 @@ def test_download_from_mirror_then_load(fake_dataset, tmp_path):
     assert check_dataset("fake", data)["ok"]
 
 
+def test_limit_keeps_the_first_images(fake_dataset, tmp_path):
+    data = tmp_path / "data"
+    whole = load_dataset("fake", "train", data_dir=data)
+    first = load_dataset("fake", "train", data_dir=data, limit=4)
+    assert torch.equal(first.images, whole.images[:4]) and first.labels.tolist() == [0, 1, 2, 3]
+    assert len(load_dataset("fake", "train", data_dir=data, limit=100)) == 6
+    digits = load_dataset("digits", "test", limit=5)
+    assert torch.equal(digits.images, load_dataset("digits", "test").images[:5])
+    with pytest.raises(InputError, match="limit must be a positive integer, got 0"):
+        load_dataset("digits", "test", limit=0)
+
+
 def test_download_rejects_a_bad_copy(tmp_path):
     mirror = tmp_path / "mirror"
     mirror.mkdir()

@@ -20,6 +20,7 @@ import torch
 
 from .. import paths
 from ..errors import DataError, InputError
+from ..validation import check_positive_int
 from .download import download_gz
 from .idx import IMAGE_MAGIC, LABEL_MAGIC, read_idx
 
@@ -246,6 +247,7 @@ def load_dataset(
     split: str = "train",
     data_dir: str | os.PathLike | None = None,
     download: bool = True,
+    limit: int | None = None,
 ) -> ImageDataset:
     """Load a registered dataset as float32 images in [0, 1].
 
@@ -258,6 +260,9 @@ def load_dataset(
         ``$MIXMISS_DATA_DIR``, else ``~/.cache/mixmiss``. Unused for ``digits``.
     download : bool
         Fetch missing files from the public mirrors (verified by MD5).
+    limit : int, optional
+        Keep only the first ``limit`` images (all when the split is smaller).
+        Only those are converted to float, which makes a small subset cheap.
 
     Returns
     -------
@@ -272,8 +277,10 @@ def load_dataset(
     """
     spec = get_spec(name)
     _check_split(split)
+    keep = slice(None) if limit is None else slice(check_positive_int(limit, "limit"))
     if spec.load_embedded is not None:
         images, labels = spec.load_embedded(split)
+        images, labels = images[keep], labels[keep]
         images_t = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))
     else:
         directory = paths.data_dir(data_dir) / spec.name
@@ -286,6 +293,7 @@ def load_dataset(
                 f"{image_path} holds {raw.shape[0]} images but {label_path} holds "
                 f"{labels.shape[0]} labels; the files do not belong together."
             )
+        raw, labels = raw[keep], labels[keep]
         images_t = torch.from_numpy(raw.astype(np.float32)) / 255.0
     return ImageDataset(
         images=images_t.unsqueeze(1).contiguous(),

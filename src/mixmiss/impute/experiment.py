@@ -86,8 +86,7 @@ def masked_split(
         raise InputError(f"unknown mechanism {mechanism!r}; choose one of {', '.join(MECHANISMS)}.")
     rate = check_rate(rate)
     limit = check_positive_int(limit, "the image limit")
-    data = load_dataset(dataset, split, data_dir)
-    data = data.subset(slice(0, min(limit, len(data))))
+    data = load_dataset(dataset, split, data_dir, limit=limit)
     stream = _TRAIN_STREAM if split == "train" else _TEST_STREAM
     generator = make_generator(_mask_seed(seed, stream))
     mask = make_mask(mechanism, len(data), data.image_shape, rate, generator)

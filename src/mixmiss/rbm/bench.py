@@ -58,8 +58,8 @@ def _sklearn_seconds_per_batch(v_obs: torch.Tensor) -> float:
 def run_bench(args: argparse.Namespace) -> dict:
     """Time CD-1 epochs of every variant; returns the JSON report (see the module docstring)."""
     device = resolve_device(getattr(args, "device", "cpu"))
-    images = load_dataset("mnist", "train", data_dir=getattr(args, "data_dir", None)).images
-    x = images[:N_IMAGES].flatten(1)
+    data_dir = getattr(args, "data_dir", None)
+    x = load_dataset("mnist", "train", data_dir, limit=N_IMAGES).images.flatten(1)
     mask = make_mask("im", x.shape[0], (28, 28), RATE, torch.Generator().manual_seed(0))
     observed = mask.flatten(1)
     v_obs, observed = (x * observed).to(device), observed.to(device)

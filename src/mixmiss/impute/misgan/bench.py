@@ -33,9 +33,7 @@ N_TRAIN = 50_000
 def run_bench(args: argparse.Namespace) -> dict:
     """Measure one configuration; returns the JSON report (see the module docstring)."""
     device = resolve_device(getattr(args, "device", "cpu"))
-    train = load_dataset("mnist", "train", getattr(args, "data_dir", None)).subset(
-        slice(0, N_TRAIN)
-    )
+    train = load_dataset("mnist", "train", getattr(args, "data_dir", None), limit=N_TRAIN)
     mask = make_mask("im", len(train), train.image_shape, 0.6, make_generator(0))
     x, m = (train.images * mask).to(device), mask.to(device)
 
