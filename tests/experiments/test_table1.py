@@ -127,14 +127,17 @@ def test_claims_wait_for_unfinished_cells():
     assert lines and all("not yet checkable" in line for line in lines)
 
 
-def test_differences_flag_gaps_beyond_the_standard_errors():
+def test_differences_flag_gaps_beyond_the_papers_standard_error():
     preset = Table1Preset("mnist", ("im",), (0.6,), ("mean", "rbm"), "smoke", (0,), (0,), 10, 10)
     records = {
-        "im-0.6-mean-train0": _record([_eval(0.2575, 1.0, 0.874)]),  # within 0.001 of 0.257
+        # rmse 0.2575: within 0.001 of 0.257; accuracy 87.55 (SE 0.15 over two test sets)
+        # is 0.15 above 87.4, beyond the paper's 0.1 though within 0.1 plus ours.
+        "im-0.6-mean-train0": _record([_eval(0.2575, 1.0, 0.874), _eval(0.2575, 1.0, 0.877)]),
         "im-0.6-rbm-train0": _record([_eval(0.180, 1.0, 0.904, 0.70)]),  # rmse and hidden off
     }
     found = differences(preset, summarise(preset, records))
     assert {(d["method"], d["metric"]) for d in found} == {
+        ("mean", "accuracy"),
         ("rbm", "rmse"),
         ("rbm", "accuracy_hidden"),
     }
