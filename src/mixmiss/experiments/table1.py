@@ -504,9 +504,7 @@ def _report(preset: Table1Preset, rows, records, pending) -> str:
     parts += ["\n## The paper's claims, on our numbers\n", "\n".join(check_claims(preset, rows))]
     if preset.dataset == "mnist":
         diffs = differences(preset, rows)
-        parts.append(
-            "\n\n## Where we differ from the paper by more than its standard error\n"
-        )
+        parts.append("\n\n## Where we differ from the paper by more than its standard error\n")
         parts.append(
             markdown_table(
                 ["mech", "rate", "method", "metric", "ours", "paper", "ours - paper"],
