@@ -11,6 +11,7 @@ import torch
 from mixmiss.data import load_dataset, make_mask
 from mixmiss.errors import InputError
 from mixmiss.impute.misgan import MisGANImputer, MisGANNetworks
+from mixmiss.impute.misgan import imputer as imputer_module
 from mixmiss.impute.misgan.imputer import CHECKPOINT_FILE
 from mixmiss.impute.misgan.networks import Critic, DataGenerator, FCImputer, MaskGenerator
 from mixmiss.impute.misgan.training import (
@@ -119,7 +120,7 @@ def test_resume_continues_the_same_run_exactly(tmp_path):
     resumed.fit(x, mask, checkpoint_dir=tmp_path, resume=True, progress=False)
     for key, value in _weights(straight).items():
         assert torch.equal(value, _weights(resumed)[key]), key
-    assert len(resumed.history_) == 2
+    assert resumed.history_ == straight.history_
 
 
 def test_resume_with_other_settings_is_refused(tmp_path):
@@ -157,6 +158,36 @@ def test_a_signal_leaves_a_resumable_run(tmp_path, monkeypatch, signum):
     resumed.fit(x, mask, checkpoint_dir=tmp_path, resume=True, progress=False)
     for key, value in _weights(straight).items():
         assert torch.equal(value, _weights(resumed)[key]), key
+    assert resumed.history_ == straight.history_  # the interrupted epoch's losses are whole
+
+
+def test_a_checkpoint_is_written_inside_an_epoch_on_a_timer(tmp_path, monkeypatch):
+    """With the interval at zero every step checkpoints; a SIGKILL then loses one step."""
+    x, mask = _data()
+    straight = MisGANImputer(epochs=1, random_state=3, **TINY).fit(x, mask, progress=False)
+    monkeypatch.setattr(imputer_module, "CHECKPOINT_SECONDS", 0.0)
+    real_step = MisGANTrainer.train_step
+    calls = {"n": 0}
+
+    def step_then_die(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 3:  # as if killed: no handler runs, only the timed checkpoints remain
+            raise SystemExit("killed")
+        return real_step(self, *args)
+
+    monkeypatch.setattr(MisGANTrainer, "train_step", step_then_die)
+    with pytest.raises(SystemExit):
+        MisGANImputer(epochs=1, random_state=3, **TINY).fit(
+            x, mask, checkpoint_dir=tmp_path, progress=False
+        )
+    state = torch.load(tmp_path / CHECKPOINT_FILE, weights_only=True)
+    assert (state["epoch"], state["step"]) == (0, 2)
+    monkeypatch.setattr(MisGANTrainer, "train_step", real_step)
+    resumed = MisGANImputer(epochs=1, random_state=3, **TINY)
+    resumed.fit(x, mask, checkpoint_dir=tmp_path, resume=True, progress=False)
+    for key, value in _weights(straight).items():
+        assert torch.equal(value, _weights(resumed)[key]), key
+    assert resumed.history_ == straight.history_
 
 
 def test_imputation_is_deterministic_and_keeps_observed_pixels():
