@@ -364,7 +364,7 @@ def summary_markdown(preset: Table1Preset, rows: list[dict], pending: list[str])
 
 def differences(preset: Table1Preset, rows: list[dict]) -> list[dict]:
     """Our RMSE and accuracies against the paper's, where they differ by more than its
-    standard error (one unit of its last printed digit), the criterion of issue #6.
+    standard error (one unit of its last printed digit).
 
     Our own standard error is not added: it would hide gaps that our test masks
     merely blur. FID is left out: our FID network is not the paper's, only

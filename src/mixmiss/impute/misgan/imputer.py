@@ -241,9 +241,8 @@ class MisGANImputer(Imputer):
             shuffle.set_state(state["shuffle_rng"].cpu())
             epoch, step, history = int(state["epoch"]), int(state["step"]), list(state["history"])
             perm = state["perm"]
-            if (
-                "totals" in state
-            ):  # checkpoints before 2026-11-21 lack them; history is then partial
+            # Checkpoints written before 2026-11-21 lack the totals (the history is then partial).
+            if "totals" in state:
                 totals = state["totals"].to(device)
             seed = int(state["seed"])
 
