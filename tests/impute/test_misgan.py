@@ -8,6 +8,7 @@ import signal
 import pytest
 import torch
 
+from mixmiss.atomic import load_checkpoint
 from mixmiss.data import load_dataset, make_mask
 from mixmiss.errors import InputError
 from mixmiss.impute.misgan import MisGANImputer, MisGANNetworks
@@ -110,6 +111,13 @@ def _weights(imputer):
     return imputer.state_dict()
 
 
+def _assert_same_run(resumed, straight):
+    """Bit-identical weights and the same per-epoch loss history."""
+    for key, value in _weights(straight).items():
+        assert torch.equal(value, _weights(resumed)[key]), key
+    assert resumed.history_ == straight.history_
+
+
 def test_resume_continues_the_same_run_exactly(tmp_path):
     x, mask = _data()
     straight = MisGANImputer(epochs=2, random_state=1, **TINY).fit(x, mask, progress=False)
@@ -118,9 +126,7 @@ def test_resume_continues_the_same_run_exactly(tmp_path):
     assert (tmp_path / CHECKPOINT_FILE).is_file()
     resumed = MisGANImputer(epochs=2, random_state=1, **TINY)
     resumed.fit(x, mask, checkpoint_dir=tmp_path, resume=True, progress=False)
-    for key, value in _weights(straight).items():
-        assert torch.equal(value, _weights(resumed)[key]), key
-    assert resumed.history_ == straight.history_
+    _assert_same_run(resumed, straight)
 
 
 def test_resume_with_other_settings_is_refused(tmp_path):
@@ -156,9 +162,7 @@ def test_a_signal_leaves_a_resumable_run(tmp_path, monkeypatch, signum):
     monkeypatch.setattr(MisGANTrainer, "train_step", real_step)
     resumed = MisGANImputer(epochs=2, random_state=2, **TINY)
     resumed.fit(x, mask, checkpoint_dir=tmp_path, resume=True, progress=False)
-    for key, value in _weights(straight).items():
-        assert torch.equal(value, _weights(resumed)[key]), key
-    assert resumed.history_ == straight.history_  # the interrupted epoch's losses are whole
+    _assert_same_run(resumed, straight)  # the interrupted epoch's losses are whole
 
 
 def test_a_checkpoint_is_written_inside_an_epoch_on_a_timer(tmp_path, monkeypatch):
@@ -180,14 +184,12 @@ def test_a_checkpoint_is_written_inside_an_epoch_on_a_timer(tmp_path, monkeypatc
         MisGANImputer(epochs=1, random_state=3, **TINY).fit(
             x, mask, checkpoint_dir=tmp_path, progress=False
         )
-    state = torch.load(tmp_path / CHECKPOINT_FILE, weights_only=True)
+    state = load_checkpoint(tmp_path / CHECKPOINT_FILE)
     assert (state["epoch"], state["step"]) == (0, 2)
     monkeypatch.setattr(MisGANTrainer, "train_step", real_step)
     resumed = MisGANImputer(epochs=1, random_state=3, **TINY)
     resumed.fit(x, mask, checkpoint_dir=tmp_path, resume=True, progress=False)
-    for key, value in _weights(straight).items():
-        assert torch.equal(value, _weights(resumed)[key]), key
-    assert resumed.history_ == straight.history_
+    _assert_same_run(resumed, straight)
 
 
 def test_imputation_is_deterministic_and_keeps_observed_pixels():

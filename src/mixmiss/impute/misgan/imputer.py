@@ -305,7 +305,7 @@ class MisGANImputer(Imputer):
                     {f"{name}_critic_loss": v for name, v in zip(CRITICS, mean, strict=True)}
                 )
                 epoch, step, perm = epoch + 1, 0, None
-                totals = torch.zeros(len(CRITICS), device=device)
+                totals.zero_()
                 save(epoch, step, perm, totals)
         self.networks_ = nets.eval()
         self.history_ = history
