@@ -113,8 +113,9 @@ def _weights(imputer):
 
 def _assert_same_run(resumed, straight):
     """Bit-identical weights and the same per-epoch loss history."""
+    resumed_weights = _weights(resumed)
     for key, value in _weights(straight).items():
-        assert torch.equal(value, _weights(resumed)[key]), key
+        assert torch.equal(value, resumed_weights[key]), key
     assert resumed.history_ == straight.history_
 
 
