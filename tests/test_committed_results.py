@@ -3,9 +3,12 @@
 ``results/*/quick/summary.md`` must equal the summary rendered now from the
 committed cell records (so no hand edit or stale file slips in), and each
 README block that embeds one must equal it (``tools/sync_readme.py``).
+Table 2's per-component label histograms, which the README quotes, are in
+each run's committed ``eval.json``, the report the cell's metrics came from.
 """
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,20 @@ def test_table2_summary_is_rendered_from_the_committed_cells():
     groups = table2_groups("quick", TABLE2)
     assert any(group.records for group in groups), "no finished table2 cell is committed"
     assert (TABLE2 / "summary.md").read_text() == table2_summary(groups)
+
+
+def test_table2_cells_have_the_eval_report_they_were_taken_from():
+    groups = table2_groups("quick", TABLE2)
+    records = [record for group in groups for record in group.records]
+    assert records, "no finished table2 cell is committed"
+    for record in records:
+        path = TABLE2 / "runs" / record["id"] / "eval.json"
+        assert path.is_file(), f"{path} is not committed"
+        report = json.loads(path.read_text())
+        assert "label_histogram" in report
+        for key, value in record["metrics"].items():
+            if key in report:
+                assert report[key] == value, f"{record['id']}: {key} differs from {path}"
 
 
 @pytest.mark.parametrize("summary", [TABLE1 / "summary.md", TABLE2 / "summary.md"])
