@@ -40,17 +40,19 @@ def test_table1_summary_is_rendered_from_the_committed_cells():
     assert (TABLE1 / "summary.md").read_text() == expected
 
 
-def test_table2_summary_is_rendered_from_the_committed_cells():
+@pytest.fixture(scope="module")
+def table2():
     groups = table2_groups("quick", TABLE2)
     assert any(group.records for group in groups), "no finished table2 cell is committed"
-    assert (TABLE2 / "summary.md").read_text() == table2_summary(groups)
+    return groups
 
 
-def test_table2_cells_have_the_eval_report_they_were_taken_from():
-    groups = table2_groups("quick", TABLE2)
-    records = [record for group in groups for record in group.records]
-    assert records, "no finished table2 cell is committed"
-    for record in records:
+def test_table2_summary_is_rendered_from_the_committed_cells(table2):
+    assert (TABLE2 / "summary.md").read_text() == table2_summary(table2)
+
+
+def test_table2_cells_have_the_eval_report_they_were_taken_from(table2):
+    for record in (record for group in table2 for record in group.records):
         path = TABLE2 / "runs" / record["id"] / "eval.json"
         assert path.is_file(), f"{path} is not committed"
         report = json.loads(path.read_text())
