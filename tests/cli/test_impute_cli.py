@@ -10,7 +10,7 @@ import torch
 from mixmiss.cli import main
 from mixmiss.errors import InputError
 from mixmiss.evaluators import train_evaluator
-from mixmiss.impute.experiment import masked_split, train_imputer
+from mixmiss.experiments.imputation import masked_split, train_imputer
 from mixmiss.metrics import rmse_missing
 
 KEYS = {"rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden"}

@@ -9,8 +9,9 @@ import pytest
 import torch
 
 from mixmiss.errors import CacheError, InputError
-from mixmiss.impute import IMPUTERS, Imputer, imputer_class, load_imputer, make_imputer
+from mixmiss.impute import Imputer
 from mixmiss.impute.mean import MeanImputer
+from mixmiss.registry import IMPUTERS, imputer_class, load_imputer, make_imputer
 
 OUR_METHODS = ("mean", "inpaint", "misgan")
 

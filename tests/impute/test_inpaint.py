@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from mixmiss.errors import InputError
-from mixmiss.impute.experiment import masked_split
+from mixmiss.experiments.imputation import masked_split
 from mixmiss.impute.inpaint import KERNELS, InpaintImputer, diffuse
 from mixmiss.metrics import rmse_missing
 

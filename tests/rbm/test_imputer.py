@@ -7,10 +7,10 @@ import torch
 
 from mixmiss.data import load_dataset, make_mask
 from mixmiss.errors import InputError
-from mixmiss.impute import load_imputer, make_imputer
 from mixmiss.metrics import rmse_missing
 from mixmiss.rbm.imputer import LMRBMImputer, ZeroedRBMImputer
 from mixmiss.rbm.training import CHECKPOINT_FILE
+from mixmiss.registry import load_imputer, make_imputer
 
 SETTINGS = {
     "n_hidden": 64,

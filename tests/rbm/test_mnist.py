@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from mixmiss.data import load_dataset, make_mask
-from mixmiss.impute import make_imputer
 from mixmiss.metrics import rmse_missing
+from mixmiss.registry import make_imputer
 
 
 @pytest.mark.real_data

@@ -12,6 +12,7 @@ from mixmiss.atomic import load_checkpoint
 from mixmiss.errors import InputError, MixmissError
 from mixmiss.rbm import cd as cd_module
 from mixmiss.rbm.training import CHECKPOINT_FILE, TrainingConfig, train_rbm
+from mixmiss.training import TrainingInterrupted
 
 from .conftest import random_batch
 
@@ -37,7 +38,8 @@ def assert_same_model(a, b):
 def test_checkpoint_written_each_epoch_and_loadable_weights_only(tmp_path):
     state = train(checkpoint_dir=tmp_path)
     saved = load_checkpoint(tmp_path / CHECKPOINT_FILE)
-    assert saved["epoch"] == 3 and saved["batch"] == 0
+    assert saved["step"] == 3 * 4  # 3 epochs of 4 minibatches
+    assert saved["train_seconds"] == state.train_seconds > 0
     assert len(saved["history"]) == 3 and len(state.history) == 3
     assert set(saved["model"]) == {"b", "c", "A", "B"}
     assert torch.equal(saved["model"]["A"], state.model.A)
@@ -64,10 +66,10 @@ def test_sigint_mid_epoch_checkpoints_and_resume_matches(tmp_path, monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(cd_module.ContrastiveDivergence, "step", step_then_interrupt)
-    with pytest.raises(KeyboardInterrupt, match="resume from"):
+    with pytest.raises(TrainingInterrupted, match="SIGINT at epoch 2, batch 1/4"):
         train(checkpoint_dir=tmp_path)
     saved = load_checkpoint(tmp_path / CHECKPOINT_FILE)
-    assert (saved["epoch"], saved["batch"]) == (1, 1)
+    assert saved["step"] == 5
     monkeypatch.setattr(cd_module.ContrastiveDivergence, "step", real_step)
     resumed = train(checkpoint_dir=tmp_path, resume=True)
     assert_same_model(straight, resumed)

@@ -2,7 +2,9 @@
 
 Each command group lives in its own module with a ``register(subparsers)``
 function; errors raised on purpose (:class:`~mixmiss.errors.MixmissError`)
-are printed as one message, without a traceback, with exit status 2.
+are printed as one message, without a traceback, with exit status 2. A
+training stopped by a signal prints one line naming the command that
+resumes it and exits with status 130.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import MixmissError
+from ..training import TrainingInterrupted
 from . import bench, data, demo, evaluator, impute, mmgan, reproduce
+
+#: Exit status after an interrupt (128 + SIGINT, the shell's convention), whichever
+#: signal stopped a training: the message says how to resume.
+INTERRUPTED = 130
 
 COMMAND_GROUPS = (demo, data, evaluator, mmgan, impute, reproduce, bench)
 
@@ -40,9 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = argv  # the command line, for commands that record it
     try:
         return int(args.func(args) or 0)
+    except TrainingInterrupted as exc:
+        print(f"mixmiss: interrupted: {exc}", file=sys.stderr)
+        return INTERRUPTED
     except MixmissError as exc:
         print(f"mixmiss: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("mixmiss: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED

@@ -16,7 +16,7 @@ from ._common import print_json
 BENCHES: dict[str, str] = {
     "mmgan": "mixmiss.mmgan.bench:run_bench",
     "rbm": "mixmiss.rbm.bench:run_bench",
-    "misgan": "mixmiss.impute.misgan.bench:run_bench",
+    "misgan": "mixmiss.misgan.bench:run_bench",
 }
 
 

@@ -8,8 +8,8 @@ import json
 from ..data import MECHANISMS
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
-from ..impute.experiment import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
-from ..impute.registry import IMPUTERS
+from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
+from ..registry import IMPUTERS
 from ._common import add_dataset_option, add_dir_options, print_json
 
 

@@ -41,17 +41,17 @@ from ..data.venn import CASES
 from ..device import torch_threads
 from ..errors import CacheError, InputError
 from ..evaluators import Evaluator, evaluator_info, get_evaluator
-from ..impute.experiment import (
+from ..mmgan import component_figure, evaluate_run, load_model, make_config, train
+from ..provenance import provenance
+from ..registry import load_imputer
+from .demo_report import imputation_figure, range_text, render_report
+from .imputation import (
     PAPER_TEST,
     PAPER_TRAIN,
     evaluate_imputer,
     masked_split,
     train_imputer,
 )
-from ..impute.registry import load_imputer
-from ..mmgan import component_figure, evaluate_run, load_model, make_config, train
-from ..provenance import provenance
-from .demo_report import imputation_figure, range_text, render_report
 
 RESULTS_FILE = "demo.json"
 REPORT_FILE = "report.md"

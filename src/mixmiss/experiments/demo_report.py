@@ -19,10 +19,10 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from ..atomic import atomic_write_bytes  # noqa: E402
-from ..impute.experiment import PAPER_TEST, PAPER_TRAIN  # noqa: E402
 from ..mmgan.config import PRESETS, MMGANConfig  # noqa: E402
 from ..rbm.imputer import PAPER as PAPER_RBM  # noqa: E402
 from .formatting import markdown_table  # noqa: E402
+from .imputation import PAPER_TEST, PAPER_TRAIN  # noqa: E402
 
 #: Colour of the missing pixels in the "masked" row.
 MISSING_COLOUR = "tab:red"

@@ -11,7 +11,7 @@ the standard error of the mean over all pairs (sample std / sqrt(pairs)).
 One cached cell (:mod:`mixmiss.experiments.cells`) = one (mechanism, rate,
 method, training set): it trains the method into ``<out>/runs/<cell id>/``
 (resuming an interrupted training) and scores it on every test set of the
-preset (:func:`mixmiss.impute.experiment.evaluate_imputer_seeds`). Cells run
+preset (:func:`mixmiss.experiments.imputation.evaluate_imputer_seeds`). Cells run
 cheapest method first, so a study cut short still has whole columns.
 
 Outputs, written from whatever cells are finished (pending ones are listed):
@@ -44,16 +44,16 @@ from ..data import DATASETS
 from ..device import torch_threads
 from ..errors import InputError
 from ..evaluators import get_evaluator
-from ..impute import make_imputer
-from ..impute.experiment import (
+from ..registry import make_imputer
+from .cells import Cell, finished_cells, run_cells, worker_threads
+from .formatting import format_with_error, markdown_table, mean_and_standard_error
+from .imputation import (
     PAPER_TEST,
     PAPER_TRAIN,
     evaluate_imputer_seeds,
     read_run,
     train_imputer,
 )
-from .cells import Cell, finished_cells, run_cells, worker_threads
-from .formatting import format_with_error, markdown_table, mean_and_standard_error
 from .paper_table1 import PAPER_METHODS, PAPER_NAMES, paper_value
 
 MECHANISM_NAMES = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}

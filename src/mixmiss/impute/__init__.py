@@ -1,15 +1,15 @@
-"""Imputation methods behind one interface (:class:`Imputer`) and a name registry.
+"""The imputation interface and the untrained baselines.
 
-- :mod:`.base`: the interface; :mod:`.registry`: CLI names -> classes.
+- :mod:`.base`: :class:`Imputer`, the interface every method shares (fit on
+  masked images, complete masked images, save and load).
 - :mod:`.mean`: observed per-pixel training mean.
 - :mod:`.inpaint`: Oliveira et al. (2001) diffusion inpainting.
-- :mod:`.misgan`: MisGAN with an imputer (Li, Jiang, Marlin 2019).
-- :mod:`.experiment`: the LM-RBM paper's protocol (train on masked data, score
-  RMSE, FID and downstream accuracy on a masked test set).
-- :mod:`.interrupt`: SIGINT / SIGTERM deferred to a training loop's safe point.
+
+The trained methods are families of their own (:mod:`mixmiss.rbm`,
+:mod:`mixmiss.misgan`); :mod:`mixmiss.registry` names them all, and
+:mod:`mixmiss.experiments.imputation` holds the LM-RBM paper's protocol.
 """
 
-from .base import Imputer
-from .registry import IMPUTERS, imputer_class, load_imputer, make_imputer
+from .base import Imputer, read_saved_config
 
-__all__ = ["IMPUTERS", "Imputer", "imputer_class", "load_imputer", "make_imputer"]
+__all__ = ["Imputer", "read_saved_config"]

@@ -1,36 +1,34 @@
-"""The training loop: batches, progress, JSONL log, atomic checkpoints, signals, resume.
+"""Training MMGAN: minibatches, the step, the JSONL log, checkpoint contents, resume.
 
 The loop knows nothing about the GAN beyond ``model.train_step(real, z)``,
 ``model.training_state()`` and ``model.alpha``. A checkpoint holds the
 model (generator, EMA, critic, omega), every optimiser, the step and every
 RNG state (minibatch and noise generators, torch's global CPU and CUDA
 states), so an interrupted run resumed from it ends with the same weights
-as an uninterrupted run of the same seed on CPU (tested). SIGINT and SIGTERM
-finish the current step, write a checkpoint and raise
-:class:`TrainingInterrupted`.
+as an uninterrupted run of the same seed on CPU (tested). The loop is the
+shared :class:`~mixmiss.training.TrainingLoop`: a stop signal (Ctrl-C,
+SIGTERM, SIGUSR1) finishes the current step, writes a checkpoint and raises
+:class:`~mixmiss.training.TrainingInterrupted`, naming the command that resumes.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
+import shlex
 import sys
-import threading
-import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
 
 from .. import paths
-from ..atomic import atomic_torch_save, atomic_write_json, load_checkpoint
+from ..atomic import atomic_write_json
 from ..data import VennSplit
 from ..device import resolve_device, torch_threads
-from ..errors import CacheError, InputError, MixmissError
+from ..errors import CacheError, InputError
 from ..rng import make_generator
+from ..training import Checkpoint, TrainingInterrupted, TrainingLoop
 from .config import MMGANConfig
 from .model import MixedMembershipGAN
 from .run import (
@@ -42,10 +40,6 @@ from .run import (
     make_split,
     read_info,
 )
-
-
-class TrainingInterrupted(MixmissError):
-    """Training stopped on SIGINT/SIGTERM after writing a resumable checkpoint."""
 
 
 class RealBatches:
@@ -70,25 +64,6 @@ class RealBatches:
         u = torch.rand(len(self.lengths), batch_size, generator=generator, dtype=torch.float64)
         index = (u * self.lengths[:, None]).long() + self.offsets[:, None]
         return self.images[index.to(self.device)]
-
-
-@contextmanager
-def _stop_on_signals():
-    """Turn SIGINT/SIGTERM into a flag checked after each step (main thread only)."""
-    flag = {"signal": None}
-    if threading.current_thread() is not threading.main_thread():
-        yield flag
-        return
-
-    def handler(signum, _frame):
-        flag["signal"] = signal.Signals(signum).name
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield flag
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
 
 
 def _rng_state(generators: dict[str, torch.Generator]) -> dict:
@@ -178,24 +153,38 @@ def train(
     paths.ensure_writable_dir(out, "run directory", "--out")
     torch_device = resolve_device(device)
     with torch_threads(config.num_threads):
-        return _train(config, out, data_dir, torch_device, resume, progress, command, on_step)
+        try:
+            return _train(config, out, data_dir, torch_device, resume, progress, command, on_step)
+        except TrainingInterrupted as stop:
+            raise stop.with_resume_command(resume_command(out, data_dir)) from None
+
+
+def resume_command(out: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> list[str]:
+    """The command that continues the run in ``out``."""
+    argv = ["mixmiss", "mmgan", "train", "--out", str(out), "--resume"]
+    return argv + ([] if data_dir is None else ["--data-dir", str(data_dir)])
 
 
 def _train(config, out, data_dir, torch_device, resume, progress, command, on_step) -> Path:
-    checkpoint_path = out / CHECKPOINT_FILE
     split = make_split(config, data_dir)
     info = describe_split(config, split)
     model = build_model(info, torch_device).train()
     batches = RealBatches(split, torch_device)
     rngs = {"data": make_generator(config.seed + 1), "noise": make_generator(config.seed + 2)}
-    step = 0
+    loop = TrainingLoop(
+        config.iters,
+        lambda: {"state": model.training_state(), "rng": _rng_state(rngs)},
+        Checkpoint(out / CHECKPOINT_FILE, config.to_dict(), may_change=("iters",)),
+        every_steps=config.checkpoint_every,
+        desc="mmgan",
+        progress=progress,
+    )
     if resume:
-        checkpoint = load_checkpoint(checkpoint_path, map_location=torch_device)
+        checkpoint = loop.resume(torch_device)
         model.load_training_state(checkpoint["state"])
         _set_rng_state(rngs, checkpoint["rng"])
-        step = int(checkpoint["step"])
-        _truncate_log(out / LOG_FILE, step)
-    command = command or " ".join(sys.argv)
+        _truncate_log(out / LOG_FILE, loop.step)
+    command = command or shlex.join(sys.argv)
     record = {
         "run": info.to_dict(),
         "command": command,
@@ -207,47 +196,27 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
     if resume:
         previous = json.loads((out / CONFIG_FILE).read_text())
         record["command"] = previous.get("command")
-        record["resumes"] = [*previous.get("resumes", []), {"step": step, "command": command}]
+        record["resumes"] = [*previous.get("resumes", []), {"step": loop.step, "command": command}]
     atomic_write_json(out / CONFIG_FILE, record)
 
-    def save(at: int) -> None:
-        atomic_torch_save(
-            checkpoint_path,
-            {
-                "state": model.training_state(),
-                "rng": _rng_state(rngs),
-                "step": at,
-                "config": config.to_dict(),
-            },
-        )
+    with open(out / LOG_FILE, "a") as log:
 
-    bar = tqdm(total=config.iters, initial=step, desc="mmgan", disable=not progress)
-    start = time.perf_counter()
-    with _stop_on_signals() as stop, open(out / LOG_FILE, "a") as log:
-        while step < config.iters:
+        def step(index: int) -> dict | None:
             real = batches.sample(config.batch_size, rngs["data"])
             z = torch.randn(config.batch_size, config.z_dim, generator=rngs["noise"])
             losses = model.train_step(real, z.to(torch_device))
-            step += 1
-            bar.update()
-            if step % config.log_every == 0 or step == config.iters:
-                record = _log_record(step, losses, model, time.perf_counter() - start)
-                log.write(json.dumps(record) + "\n")
+            done, postfix = index + 1, None
+            if done % config.log_every == 0 or done == config.iters:
+                entry = _log_record(done, losses, model, loop.stretch_seconds)
+                log.write(json.dumps(entry) + "\n")
                 log.flush()
-                alpha = " ".join("/".join(f"{a:.2f}" for a in row) for row in record["alpha"])
-                bar.set_postfix(d=record["loss_d"], g=record["loss_g"], alpha=alpha)
-            if step % config.checkpoint_every == 0 or step == config.iters:
-                save(step)
+                alpha = " ".join("/".join(f"{a:.2f}" for a in row) for row in entry["alpha"])
+                postfix = {"d": entry["loss_d"], "g": entry["loss_g"], "alpha": alpha}
             if on_step is not None:
-                on_step(step)
-            if stop["signal"] is not None:
-                save(step)
-                bar.close()
-                raise TrainingInterrupted(
-                    f"{stop['signal']} at step {step}/{config.iters}; checkpoint written to "
-                    f"{checkpoint_path}. Continue with `mixmiss mmgan train --out {out} --resume`."
-                )
-    bar.close()
+                on_step(done)
+            return postfix
+
+        loop.run(step)
     return out
 
 

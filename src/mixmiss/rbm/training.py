@@ -3,29 +3,25 @@
 :func:`train_rbm` shuffles the training rows each epoch, applies one
 :class:`~mixmiss.rbm.cd.ContrastiveDivergence` step per minibatch and, when
 given a ``checkpoint_dir``, writes ``rbm_checkpoint.pt`` atomically after
-every epoch: the parameters, ``lambda``, the epoch and batch position, the
-epoch's permutation, the generator state and the configuration. SIGINT and
-SIGTERM are caught between two minibatches: the position is checkpointed
-and :class:`KeyboardInterrupt` raised, so ``resume=True`` continues the same
-run, draw for draw, from where it stopped.
+every epoch: the parameters, ``lambda``, the position, the epoch's
+permutation, the generator state and the configuration. The loop around the
+CD steps is the shared :class:`~mixmiss.training.TrainingLoop`: a stop signal
+(Ctrl-C, SIGTERM, SIGUSR1) checkpoints the position between two minibatches
+and raises :class:`~mixmiss.training.TrainingInterrupted`, so ``resume=True``
+continues the same run, draw for draw, from where it stopped.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
-import signal
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
 
-from ..atomic import atomic_torch_save, load_checkpoint
-from ..errors import CacheError, InputError, MixmissError
+from ..errors import InputError, MixmissError
+from ..training import Checkpoint, TrainingLoop, in_epochs
 from ..validation import check_positive_int
 from .cd import ContrastiveDivergence, check_method
 from .inference import reconstruction_error
@@ -90,59 +86,7 @@ class TrainingState:
     lam: torch.Tensor  # (n,) per-unit observation probability of the training data
     epoch: int = 0  # completed epochs
     history: list[float] = field(default_factory=list)  # reconstruction error per epoch
-
-
-class _InterruptGuard:
-    """Turns SIGINT / SIGTERM into a flag checked between minibatches."""
-
-    def __init__(self):
-        self.signal: int | None = None
-
-    def _handler(self, signum, frame):
-        self.signal = signum
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[_InterruptGuard]:
-        if threading.current_thread() is not threading.main_thread():
-            yield self  # signals can only be handled in the main thread
-            return
-        previous = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield self
-        finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
-
-
-def _save(path, state: TrainingState, config, batch, perm, generator, n_rows) -> None:
-    atomic_torch_save(
-        path,
-        {
-            "model": state.model.state_dict(),
-            "lam": state.lam,
-            "epoch": state.epoch,
-            "batch": batch,
-            "perm": perm,
-            "rng": generator.get_state(),
-            "config": dataclasses.asdict(config),
-            "n_rows": n_rows,
-            "history": list(state.history),
-        },
-    )
-
-
-def _load(path: Path, config: TrainingConfig, n_rows: int, device) -> dict:
-    saved = load_checkpoint(path, map_location=device)
-    mine = dataclasses.asdict(config)
-    theirs = dict(saved.get("config", {}))
-    differing = [k for k in mine if k != "epochs" and theirs.get(k) != mine[k]]
-    if differing or saved.get("n_rows") != n_rows:
-        raise InputError(
-            f"cannot resume from {path}: it was trained with different settings "
-            f"({', '.join(differing) or 'number of training rows'}). Use the same settings "
-            "and data, or start afresh without resume."
-        )
-    return saved
+    train_seconds: float = 0.0  # over every stretch of a resumed run
 
 
 def train_rbm(
@@ -182,65 +126,70 @@ def train_rbm(
     v_obs = (v_obs * observed).to(device)
     observed = observed.to(device=device, dtype=v_obs.dtype)
     n_rows, n_batches = v_obs.shape[0], -(-v_obs.shape[0] // config.batch_size)
-    path = None if checkpoint_dir is None else Path(checkpoint_dir) / CHECKPOINT_FILE
-    if resume and path is not None and path.is_file():
-        saved = _load(path, config, n_rows, device)
+    checkpoint = None
+    if checkpoint_dir is not None:
+        run_settings = {**dataclasses.asdict(config), "n_rows": n_rows}
+        checkpoint = Checkpoint(Path(checkpoint_dir) / CHECKPOINT_FILE, run_settings, ("epochs",))
+    position: dict = {"perm": None}
+
+    def save_state() -> dict:
+        return {
+            "model": state.model.state_dict(),
+            "lam": state.lam,
+            "perm": position["perm"],
+            "rng": generator.get_state(),
+            "history": list(state.history),
+        }
+
+    loop = TrainingLoop(
+        config.epochs * n_batches,
+        save_state,
+        checkpoint,
+        every_steps=n_batches,
+        describe=in_epochs(n_batches, "batch"),
+        desc=f"{config.method} RBM",
+        unit="batch",
+        progress=progress,
+    )
+    saved = loop.resume(device) if resume else None
+    if saved is not None:
         generator.set_state(saved["rng"].cpu())
-        state = TrainingState(
-            RBM.from_state_dict(saved["model"]), saved["lam"], saved["epoch"], saved["history"]
-        )
-        batch, perm = saved["batch"], saved["perm"]
+        model = RBM.from_state_dict(saved["model"])
+        state = TrainingState(model, saved["lam"], loop.step // n_batches, saved["history"])
+        position["perm"] = saved["perm"]
     else:
         lam = observation_probability(observed).to(v_obs.dtype)
         rank = (config.rank or expected_observed_units(observed)) if config.low_rank else None
         model = RBM.initialise(v_obs, observed, config.n_hidden, generator, rank, config.init_std)
-        state, batch, perm = TrainingState(model, lam), 0, None
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CacheError(f"cannot create checkpoint directory {path.parent}: {exc}.") from exc
+        state = TrainingState(model, lam)
 
     cd = ContrastiveDivergence(
         state.model, config.method, config.learning_rate, state.lam, config.k, generator
     )
     monitor = slice(0, min(n_rows, _MONITOR_ROWS))
-    bar = tqdm(
-        total=config.epochs * n_batches,
-        initial=state.epoch * n_batches + batch,
-        disable=not progress,
-        desc=f"{config.method} RBM",
-        unit="batch",
-    )
-    with bar, _InterruptGuard().installed() as guard:
-        while state.epoch < config.epochs:
-            if perm is None:
-                perm = torch.randperm(n_rows, generator=generator, device=device)
-            while batch < n_batches:
-                if guard.signal is not None:
-                    if path is not None:
-                        _save(path, state, config, batch, perm, generator, n_rows)
-                    raise KeyboardInterrupt(
-                        f"training interrupted at epoch {state.epoch}, batch {batch}"
-                        + (f"; resume from {path}" if path is not None else "")
-                    )
-                rows = perm[batch * config.batch_size : (batch + 1) * config.batch_size]
-                cd.step(v_obs[rows], observed[rows])
-                batch += 1
-                bar.update()
-            state.epoch, batch, perm = state.epoch + 1, 0, None
-            error = float(
-                reconstruction_error(state.model, v_obs[monitor], observed[monitor], config.method)
+
+    def step(index: int) -> dict | None:
+        batch = index % n_batches
+        if batch == 0:
+            position["perm"] = torch.randperm(n_rows, generator=generator, device=device)
+        rows = position["perm"][batch * config.batch_size : (batch + 1) * config.batch_size]
+        cd.step(v_obs[rows], observed[rows])
+        if batch < n_batches - 1:
+            return None
+        state.epoch += 1
+        error = float(
+            reconstruction_error(state.model, v_obs[monitor], observed[monitor], config.method)
+        )
+        if not math.isfinite(error) or not all(
+            bool(torch.isfinite(p).all()) for p in state.model.state_dict().values()
+        ):
+            raise MixmissError(
+                f"training diverged in epoch {state.epoch} (non-finite parameters); "
+                f"lower learning_rate (now {config.learning_rate:g})."
             )
-            if not math.isfinite(error) or not all(
-                bool(torch.isfinite(p).all()) for p in state.model.state_dict().values()
-            ):
-                raise MixmissError(
-                    f"training diverged in epoch {state.epoch} (non-finite parameters); "
-                    f"lower learning_rate (now {config.learning_rate:g})."
-                )
-            state.history.append(error)
-            bar.set_postfix(epoch=state.epoch, recon_mse=f"{error:.4f}")
-            if path is not None:
-                _save(path, state, config, batch, perm, generator, n_rows)
+        state.history.append(error)
+        return {"epoch": state.epoch, "recon_mse": f"{error:.4f}"}
+
+    loop.run(step)
+    state.train_seconds = loop.seconds
     return state

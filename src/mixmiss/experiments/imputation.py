@@ -38,12 +38,13 @@ from .. import __version__
 from ..atomic import atomic_write_json
 from ..data import MECHANISMS, load_dataset, make_mask
 from ..errors import CacheError, InputError
+from ..impute import Imputer
 from ..metrics import fit_logistic, rmse_all, rmse_missing
 from ..provenance import git_revision
+from ..registry import imputer_class, load_imputer, make_imputer
 from ..rng import make_generator
+from ..training import TrainingInterrupted
 from ..validation import check_positive_int, check_rate
-from .base import Imputer
-from .registry import imputer_class, load_imputer, make_imputer
 
 RUN_FILE = "run.json"
 CHECKPOINT_DIR = "checkpoints"
@@ -164,13 +165,21 @@ def train_imputer(
             )
     start = time.perf_counter()
     atomic_write_json(run_path, {**run, "status": "training"})
-    imputer.fit(
-        split.images,
-        split.mask,
-        checkpoint_dir=out / CHECKPOINT_DIR,
-        resume=resume,
-        progress=progress,
-    )
+    try:
+        imputer.fit(
+            split.images,
+            split.mask,
+            checkpoint_dir=out / CHECKPOINT_DIR,
+            resume=resume,
+            progress=progress,
+        )
+    except TrainingInterrupted as stop:
+        if command is None:
+            raise
+        argv = list(command)
+        raise stop.with_resume_command(
+            argv + ([] if "--resume" in argv else ["--resume"])
+        ) from None
     imputer.save(out)
     atomic_write_json(
         run_path, {**run, "status": "trained", "train_seconds": time.perf_counter() - start}

@@ -7,7 +7,7 @@ import functools
 
 import pytest
 
-from mixmiss.impute.misgan import MisGANImputer, bench
+from mixmiss.misgan import MisGANImputer, bench
 
 
 @pytest.mark.real_data

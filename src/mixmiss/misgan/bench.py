@@ -18,10 +18,10 @@ from collections import defaultdict
 
 import torch
 
-from ...benchmarking import _sync
-from ...data import load_dataset, make_mask
-from ...device import resolve_device
-from ...rng import make_generator
+from ..benchmarking import _sync
+from ..data import load_dataset, make_mask
+from ..device import resolve_device
+from ..rng import make_generator
 from .imputer import MisGANImputer
 from .training import MisGANTrainer
 

@@ -18,33 +18,30 @@ reference code's defaults). Interpretations (the paper is silent):
   same images twice gives the same output. An image with no observed pixel
   is completed from pure noise by the learned imputer.
 
-Training checkpoints ``misgan.pt`` into ``checkpoint_dir`` (atomically) after
-every epoch, every :data:`CHECKPOINT_SECONDS` of training inside an epoch (a
+Training runs in the shared :class:`~mixmiss.training.TrainingLoop`, which
+checkpoints ``misgan.pt`` into ``checkpoint_dir`` (atomically) after every
+epoch, every :data:`CHECKPOINT_SECONDS` of training inside an epoch (a
 paper-width epoch is 18 minutes on a 2-core CPU, so a SIGKILL loses at most
-that interval) and on SIGINT/SIGTERM (at the end of the current step). A
-mid-epoch checkpoint holds the position in the epoch and the epoch's running
-loss totals; ``resume=True`` continues the same run exactly (bit-identical
-weights and loss history, tested), or starts afresh when there is no
-checkpoint yet. Only ``epochs``, ``device`` and ``log_every`` may change on
-resume.
+that interval) and on a stop signal (at the end of the current step). A
+mid-epoch checkpoint holds the epoch's permutation and running loss totals;
+``resume=True`` continues the same run exactly (bit-identical weights and
+loss history, tested), or starts afresh when there is no checkpoint yet.
+Only ``epochs``, ``device`` and ``log_every`` may change on resume.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-from ...atomic import atomic_torch_save, load_checkpoint
-from ...device import resolve_device
-from ...errors import CacheError, InputError
-from ...rng import isolated_seed, make_generator
-from ...validation import check_positive_int
-from ..base import Imputer
-from ..interrupt import deferred_interrupt
+from ..device import resolve_device
+from ..errors import CacheError, InputError
+from ..impute.base import Imputer
+from ..rng import isolated_seed, make_generator
+from ..training import Checkpoint, TrainingLoop, in_epochs
+from ..validation import check_positive_int
 from .networks import IMAGE_SIDE, MASK_TRANSFORMS, MisGANNetworks
 from .training import CRITICS, MisGANHyperparameters, MisGANTrainer
 
@@ -65,7 +62,7 @@ class MisGANImputer(Imputer):
     epochs : int
         Passes over the training set (paper: 500).
     batch_size, n_critic, gp_lambda, n_latent, alpha, beta, gamma, tau :
-        As in :class:`~mixmiss.impute.misgan.training.MisGANHyperparameters`.
+        As in :class:`~mixmiss.misgan.training.MisGANHyperparameters`.
     mask_transform : {"fusion", "sigmoid", "hardsigmoid"}
         Output of the mask generator (paper: "fusion").
     width : int
@@ -222,103 +219,74 @@ class MisGANImputer(Imputer):
             )
         device = resolve_device(self.device)
         x_all, m_all = x_obs.to(device, torch.float32), mask.to(device, torch.float32)
+        checkpoint = None
+        if checkpoint_dir is not None:
+            checkpoint = Checkpoint(
+                Path(checkpoint_dir) / CHECKPOINT_FILE, self.get_config(), _RESUMABLE_CHANGES
+            )
+        epoch = {"perm": None, "totals": torch.zeros(len(CRITICS), device=device)}
+        history: list[dict] = []
 
-        seed = self._seed()
+        def save_state() -> dict:
+            return {
+                "networks": nets.state_dict(),
+                "trainer": trainer.state_dict(),
+                "noise_rng": noise.get_state(),
+                "shuffle_rng": shuffle.get_state(),
+                "perm": epoch["perm"],
+                "totals": epoch["totals"],  # the epoch's summed critic losses so far
+                "history": history,
+                "seed": seed,
+            }
+
+        loop = TrainingLoop(
+            self.epochs * steps_per_epoch,
+            save_state,
+            checkpoint,
+            every_steps=steps_per_epoch,
+            every_seconds=CHECKPOINT_SECONDS,
+            describe=in_epochs(steps_per_epoch),
+            desc="misgan",
+            progress=progress,
+        )
+        saved = loop.resume(device) if resume else None
+        seed = self._seed() if saved is None else int(saved["seed"])
         nets = self.build_networks(seed, device)
         noise = make_generator(int(np.random.SeedSequence(seed).generate_state(1)[0]), device)
         shuffle = make_generator(seed, "cpu")
         trainer = MisGANTrainer(nets, self.hyperparameters(), noise)
-        epoch, step, perm, history = 0, 0, None, []
-        totals = torch.zeros(len(CRITICS), device=device)  # the epoch's summed critic losses
+        if saved is not None:
+            nets.load_state_dict(saved["networks"])
+            trainer.load_state_dict(saved["trainer"])
+            noise.set_state(saved["noise_rng"].cpu())
+            shuffle.set_state(saved["shuffle_rng"].cpu())
+            history.extend(saved["history"])
+            epoch["perm"], epoch["totals"] = saved["perm"], saved["totals"].to(device)
 
-        path = None if checkpoint_dir is None else Path(checkpoint_dir) / CHECKPOINT_FILE
-        if resume and path is not None and path.is_file():
-            state = load_checkpoint(path, map_location=device)
-            self._check_resumable(state, path)
-            nets.load_state_dict(state["networks"])
-            trainer.load_state_dict(state["trainer"])
-            noise.set_state(state["noise_rng"].cpu())
-            shuffle.set_state(state["shuffle_rng"].cpu())
-            epoch, step, history = int(state["epoch"]), int(state["step"]), list(state["history"])
-            perm = state["perm"]
-            # Checkpoints written before 2026-11-21 lack the totals (the history is then partial).
-            if "totals" in state:
-                totals = state["totals"].to(device)
-            seed = int(state["seed"])
-
-        def save(epoch: int, step: int, perm, totals) -> None:
-            if path is None:
-                return
-            atomic_torch_save(
-                path,
-                {
-                    "config": self.get_config(),
-                    "networks": nets.state_dict(),
-                    "trainer": trainer.state_dict(),
-                    "noise_rng": noise.get_state(),
-                    "shuffle_rng": shuffle.get_state(),
-                    "epoch": epoch,
-                    "step": step,
-                    "perm": perm,
-                    "totals": totals,
-                    "history": history,
-                    "seed": seed,
-                },
-            )
-
-        with deferred_interrupt() as stop:
-            while epoch < self.epochs:
-                if perm is None:
-                    perm = torch.randperm(n, generator=shuffle)
-                order = perm.to(device)
-                saved_at = time.monotonic()
-                bar = tqdm(
-                    total=steps_per_epoch,
-                    initial=step,
-                    desc=f"misgan epoch {epoch + 1}/{self.epochs}",
-                    disable=not progress,
-                    leave=False,
-                )
-                while step < steps_per_epoch:
-                    idx = order[step * self.batch_size : (step + 1) * self.batch_size]
-                    losses = trainer.train_step(x_all[idx], m_all[idx])
-                    totals += losses
-                    step += 1
-                    bar.update(1)
-                    if progress and step % self.log_every == 0:
-                        data, mask_, impute = losses.tolist()  # the one host read, every N steps
-                        bar.set_postfix(D_x=f"{data:.3f}", D_m=f"{mask_:.3f}", D_i=f"{impute:.3f}")
-                    if stop.requested:
-                        bar.close()
-                        save(epoch, step, perm, totals)
-                        where = f"epoch {epoch + 1}, step {step}/{steps_per_epoch}"
-                        raise KeyboardInterrupt(
-                            f"{stop.signal_name}: stopped at {where}"
-                            + (f"; resume from {path}" if path else "")
-                        )
-                    if time.monotonic() - saved_at >= CHECKPOINT_SECONDS:
-                        save(epoch, step, perm, totals)
-                        saved_at = time.monotonic()
-                bar.close()
-                mean = (totals / steps_per_epoch).tolist()
+        def step(index: int) -> dict | None:
+            number, position = divmod(index, steps_per_epoch)
+            if position == 0:
+                epoch["perm"] = torch.randperm(n, generator=shuffle)
+                epoch["totals"].zero_()
+            order = epoch["perm"].to(device)
+            idx = order[position * self.batch_size : (position + 1) * self.batch_size]
+            losses = trainer.train_step(x_all[idx], m_all[idx])
+            epoch["totals"] += losses
+            if position == steps_per_epoch - 1:
+                mean = (epoch["totals"] / steps_per_epoch).tolist()
                 history.append(
                     {f"{name}_critic_loss": v for name, v in zip(CRITICS, mean, strict=True)}
                 )
-                epoch, step, perm = epoch + 1, 0, None
-                totals.zero_()
-                save(epoch, step, perm, totals)
+            if not progress or (position + 1) % self.log_every:
+                return None
+            data, mask_, impute = losses.tolist()  # the one host read, every log_every steps
+            return {"epoch": number + 1, "D_x": f"{data:.3f}", "D_m": f"{mask_:.3f}",
+                    "D_i": f"{impute:.3f}"}  # fmt: skip
+
+        loop.run(step)
         self.networks_ = nets.eval()
         self.history_ = history
-
-    def _check_resumable(self, state: dict, path: Path) -> None:
-        saved = {k: v for k, v in state["config"].items() if k not in _RESUMABLE_CHANGES}
-        current = {k: v for k, v in self.get_config().items() if k not in _RESUMABLE_CHANGES}
-        if saved != current:
-            changed = sorted(k for k in current if saved.get(k) != current[k])
-            raise InputError(
-                f"{path} was written by a MisGAN run with other settings ({', '.join(changed)}); "
-                "resume with the same settings or start a new run in another directory."
-            )
+        self.train_seconds_ = loop.seconds
 
     # -- imputation ---------------------------------------------------------------
     @torch.no_grad()
