@@ -1,8 +1,11 @@
 """What produced a result: command, git revision, machine, versions, time.
 
 Every result file mixmiss writes under ``results/`` or a run directory
-carries this record, so a number can be traced back to the code and the
-command that made it.
+carries this record, built by :func:`provenance` and nothing else, so a
+number can be traced back to the code and the command that made it. The
+command is the argv that :func:`mixmiss.cli.main` was given (never
+``sys.argv``, which is wrong when ``main`` is called from Python or a test);
+a result made by a Python call records that instead.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ import os
 import platform
 import shlex
 import subprocess
-import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -46,11 +49,25 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} CPUs, {gpu}"
 
 
-def provenance(command: list[str] | None = None) -> dict:
-    """A JSON-able record of how and where a result was produced."""
-    argv = sys.argv if command is None else command
+#: The command recorded for a result made by a Python call rather than the CLI.
+FROM_PYTHON = "(a Python call, not the command line)"
+
+
+def command_text(command: Sequence[str] | str | None) -> str:
+    """``command`` as one shell-quoted line (an argv list is quoted, a string kept)."""
+    if command is None:
+        return FROM_PYTHON
+    return command if isinstance(command, str) else shlex.join(str(a) for a in command)
+
+
+def provenance(command: Sequence[str] | str | None) -> dict:
+    """A JSON-able record of how and where a result was produced.
+
+    ``command`` is the CLI's argv (``["mixmiss", ...]``, as :func:`mixmiss.cli.main`
+    passes it down) or None for a Python call.
+    """
     return {
-        "command": " ".join(shlex.quote(a) for a in argv),
+        "command": command_text(command),
         "git_revision": git_revision(),
         "machine": machine(),
         "python": platform.python_version(),

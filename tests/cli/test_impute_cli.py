@@ -39,7 +39,7 @@ def test_train_then_eval_on_digits(capsys, tmp_path, digits_evaluator, method):
     assert code == 0, err
     saved = json.loads((out_dir / "run.json").read_text())
     assert saved["status"] == "trained" and saved["seed"] == 3 and saved["n_train"] == 400
-    assert saved["config"]["random_state"] == 3 and "impute train" in saved["command"]
+    assert saved["config"]["random_state"] == 3 and "impute train" in saved["provenance"]["command"]
 
     code, out, err = run(
         capsys, "impute", "eval", out_dir, "--json", "--max-test", 120, "--no-progress"

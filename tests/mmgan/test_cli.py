@@ -60,7 +60,7 @@ def test_train_sample_figure_eval_on_digits(capsys, tmp_path, private_cache):
     assert code == 0, err
     config = json.loads((out / "config.json").read_text())
     assert config["run"]["config"]["iters"] == 4 and config["run"]["config"]["seed"] == 3
-    assert config["command"].startswith("mixmiss")
+    assert config["provenance"]["command"].startswith("mixmiss mmgan train")
 
     code, _, err = run(
         capsys,

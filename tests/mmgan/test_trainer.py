@@ -33,7 +33,7 @@ def _assert_same_state(a, b):
 
 def test_run_directory_holds_config_log_and_checkpoint(digits_run):
     config = json.loads((digits_run / "config.json").read_text())
-    assert config["command"] == "test"
+    assert config["provenance"]["command"] == "test"
     assert config["run"]["config"]["dataset"] == "digits"
     assert config["run"]["regions"] == {"r1": "S1\\S2", "r2": "S2\\S1", "r3": "S1∩S2"}
     assert config["run"]["num_components"] == 3

@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
-    args.argv = argv  # the command line, for commands that record it
+    args.invocation = ["mixmiss", *argv]  # the command, for every result that records it
     try:
         return int(args.func(args) or 0)
     except TrainingInterrupted as exc:

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         cache_dir=args.cache_dir,
         progress=not args.no_progress,
+        command=args.invocation,
     )
     print(f"report written to {report}")
     return 0

@@ -65,19 +65,6 @@ def register(subparsers) -> None:
     evaluate.set_defaults(func=run_eval)
 
 
-def _command_line(args: argparse.Namespace) -> list[str]:
-    """The resolved ``mixmiss impute train`` command, recorded in run.json."""
-    argv = ["mixmiss", "impute", "train"]
-    for option in ("dataset", "method", "mechanism", "rate", "preset", "seed", "device"):
-        argv += [f"--{option}", str(getattr(args, option))]
-    argv += ["--max-train", str(args.max_train), "--out", str(args.out)]
-    for key, value in args.overrides:
-        argv += ["--set", f"{key}={json.dumps(value)}"]
-    if args.data_dir:
-        argv += ["--data-dir", str(args.data_dir)]
-    return argv + (["--resume"] if args.resume else [])
-
-
 def run_train(args: argparse.Namespace) -> int:
     overrides = dict(args.overrides)
     for reserved in ("random_state", "device"):
@@ -99,7 +86,7 @@ def run_train(args: argparse.Namespace) -> int:
         overrides=overrides,
         data_dir=args.data_dir,
         progress=not args.no_progress,
-        command=_command_line(args),
+        command=args.invocation,
     )
     print(f"saved the {args.method} imputer in {args.out}")
     return 0

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
@@ -65,7 +63,7 @@ def register(subparsers) -> None:
 def run_train(args: argparse.Namespace) -> int:
     from ..mmgan import make_config, resume_training, train
 
-    command = shlex.join(["mixmiss", *sys.argv[1:]])
+    command = args.invocation
     common = {"data_dir": args.data_dir, "device": args.device, "progress": not args.no_progress}
     if args.resume:
         resume_training(args.out, iters=args.iters, command=command, **common)

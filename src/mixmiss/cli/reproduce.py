@@ -50,7 +50,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
         from ..experiments import table2 as study
 
         extra = {}
-    command = ["mixmiss", *map(str, args.argv)]
+    command = args.invocation
     if args.report_only:
         report = getattr(study, f"write_{args.table}_report")
         paths = report(args.preset, args.out, **extra)

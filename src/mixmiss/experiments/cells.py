@@ -15,7 +15,6 @@ import json
 import multiprocessing
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -103,9 +102,8 @@ def run_cells(
     ``fn`` must be a module-level function (it is sent to worker processes
     when ``workers > 1``) taking the cell's params and returning a JSON-able
     dict of metrics. ``command`` is the command line recorded with each cell
-    (default: this process's ``sys.argv``, also for cells computed in workers).
+    (None: a Python call), also for cells computed in workers.
     """
-    command = list(sys.argv if command is None else command)
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}.")
     ids = [cell.id for cell in cells]

@@ -24,10 +24,9 @@ stage trains, per dataset, and why.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -251,7 +250,7 @@ def run_mmgan(
     data_dir,
     cache_dir,
     progress: bool,
-    command: str,
+    command: Sequence[str] | None,
 ) -> dict:
     """Stage 2 (without the announcement): train, evaluate and draw MMGAN case A.
 
@@ -326,7 +325,7 @@ def run_imputation(
     data_dir,
     cache_dir,
     progress: bool,
-    command: list[str],
+    command: Sequence[str] | None,
 ) -> tuple[dict, dict[str, torch.Tensor]]:
     """Stage 3 (without the announcement): train and score every method of :data:`METHODS`.
 
@@ -389,6 +388,7 @@ def run_demo(
     cache_dir: str | os.PathLike | None = None,
     progress: bool = True,
     settings: DemoSettings | None = None,
+    command: Sequence[str] | None = None,
 ) -> Path:
     """Run the four stages of the demo (module docstring) and write ``out/report.md``.
 
@@ -407,6 +407,8 @@ def run_demo(
         Show the trainers' progress bars.
     settings : DemoSettings, optional
         Default: ``DEMO_SETTINGS[dataset]``; the tests pass :data:`SMOKE`.
+    command : list of str, optional
+        The CLI's argv, recorded with every result (None: a Python call).
 
     Returns
     -------
@@ -421,13 +423,12 @@ def run_demo(
     settings = settings or DEMO_SETTINGS[dataset]
     out = Path(out)
     _prepare_output(out)
-    argv = ["mixmiss", "demo", "--dataset", dataset, "--seed", str(seed), "--out", str(out)]
     record = {
         "dataset": dataset,
         "seed": seed,
         "out": str(out),
         "settings": asdict(settings),
-        "provenance": provenance(argv),
+        "provenance": provenance(command),
         "status": "running",
     }
     atomic_write_json(out / RESULTS_FILE, record)
@@ -442,12 +443,12 @@ def run_demo(
         text = f"MMGAN on {dataset} case {CASE} ({sets}), {settings.mmgan_iters} iterations"
         with _stage(2, text, timings, "mmgan"):
             record["mmgan"] = run_mmgan(
-                out, dataset, seed, settings, evaluator, command=shlex.join(argv), **common
+                out, dataset, seed, settings, evaluator, command=command, **common
             )
         text = f"imputation at {RATE:.0%} independent missingness: {', '.join(METHODS)}"
         with _stage(3, text, timings, "imputation"):
             record["imputation"], examples = run_imputation(
-                out, dataset, seed, settings, command=argv, **common
+                out, dataset, seed, settings, command=command, **common
             )
     with _stage(4, "writing the figures and the report", timings, "report") as started:
         imputation_figure(out / IMPUTATION_FIGURE, examples, METHODS)

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +32,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .. import __version__
 from ..atomic import atomic_write_json
 from ..data import MECHANISMS, load_dataset, make_mask
 from ..errors import CacheError, InputError
 from ..impute import Imputer
 from ..metrics import fit_logistic, rmse_all, rmse_missing
-from ..provenance import git_revision
+from ..provenance import provenance
 from ..registry import imputer_class, load_imputer, make_imputer
 from ..rng import make_generator
 from ..training import TrainingInterrupted
@@ -131,7 +128,9 @@ def train_imputer(
     overrides : dict, optional
         Constructor arguments that replace the preset's.
     command : list of str, optional
-        The command line recorded in run.json (default: ``sys.argv``).
+        The CLI's argv, recorded in run.json (None: a Python call); an
+        interrupted training's message names it, with ``--resume``, as the
+        command that continues.
     """
     out = Path(out)
     imputer_class(method)  # unknown names fail before any work
@@ -149,9 +148,7 @@ def train_imputer(
         "n_train": int(split.images.shape[0]),
         "config": imputer.get_config(),
         "overrides": overrides or {},
-        "command": shlex.join(command if command is not None else sys.argv),
-        "git_revision": git_revision(),
-        "mixmiss": __version__,
+        "provenance": provenance(command),
     }
     run_path = out / RUN_FILE
     if resume and run_path.is_file():

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from ..atomic import atomic_write_json
 from ..data import VennSplit
 from ..device import resolve_device, torch_threads
 from ..errors import CacheError, InputError
+from ..provenance import provenance
 from ..rng import make_generator
 from ..training import Checkpoint, TrainingInterrupted, TrainingLoop
 from .config import MMGANConfig
@@ -184,19 +183,18 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
         model.load_training_state(checkpoint["state"])
         _set_rng_state(rngs, checkpoint["rng"])
         _truncate_log(out / LOG_FILE, loop.step)
-    command = command or shlex.join(sys.argv)
     record = {
         "run": info.to_dict(),
-        "command": command,
+        "provenance": provenance(command),
         "device": str(torch_device),
-        "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "resumes": [],
     }
     if resume:
         previous = json.loads((out / CONFIG_FILE).read_text())
-        record["command"] = previous.get("command")
-        record["resumes"] = [*previous.get("resumes", []), {"step": loop.step, "command": command}]
+        record["provenance"] = previous.get("provenance", record["provenance"])
+        resumed = {"step": loop.step, "provenance": provenance(command)}
+        record["resumes"] = [*previous.get("resumes", []), resumed]
     atomic_write_json(out / CONFIG_FILE, record)
 
     with open(out / LOG_FILE, "a") as log:
