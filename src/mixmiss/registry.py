@@ -39,13 +39,7 @@ def make_imputer(name: str, preset: str | None = None, **config) -> Imputer:
     """A new, unfitted imputer of method ``name``: the ``preset``'s settings
     (``smoke``, ``quick`` or ``paper``), overridden by ``config``."""
     cls = imputer_class(name)
-    settings = {}
-    if preset is not None:
-        if preset not in cls.PRESETS:
-            raise InputError(
-                f"unknown preset {preset!r} for {name}; choose one of {', '.join(cls.PRESETS)}."
-            )
-        settings = dict(cls.PRESETS[preset])
+    settings = {} if preset is None else dict(cls.PRESETS[preset])
     accepted = inspect.signature(cls.__init__).parameters
     unknown = sorted(set(config) - set(accepted))
     if unknown and not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):

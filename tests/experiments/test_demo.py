@@ -72,7 +72,7 @@ def test_results_runs_and_announced_stages(demo_run):
     report, record, stdout = demo_run
     assert record["status"] == "done" and record["dataset"] == "digits"
     assert set(record["timings"]) == {"evaluator", "mmgan", "imputation", "report", "total"}
-    assert record["mmgan"]["iterations"] == SMOKE.mmgan_iters
+    assert record["mmgan"]["iterations"] == SMOKE.mmgan["iters"]
     assert record["imputation"]["methods"]["mean"]["n_train"] == SMOKE.max_train
     assert (report.parent / "mmgan" / "checkpoint.pt").is_file()
     for method in METHODS:

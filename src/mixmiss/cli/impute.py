@@ -9,6 +9,7 @@ from ..data import MECHANISMS
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
+from ..presets import PRESET_NAMES
 from ..registry import IMPUTERS
 from ._common import add_dataset_option, add_dir_options, print_json
 
@@ -32,7 +33,7 @@ def register(subparsers) -> None:
     train.add_argument("--method", required=True, choices=sorted(IMPUTERS))
     train.add_argument("--mechanism", required=True, choices=sorted(MECHANISMS))
     train.add_argument("--rate", required=True, type=float, help="missing rate in (0, 1)")
-    train.add_argument("--preset", choices=("smoke", "quick", "paper"), default="quick")
+    train.add_argument("--preset", choices=PRESET_NAMES, default="quick")
     train.add_argument("--seed", type=int, default=0, help="seeds the masks and the method")
     train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     train.add_argument("--out", required=True, help="run directory")

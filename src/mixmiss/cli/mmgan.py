@@ -6,6 +6,7 @@ import argparse
 
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
+from ..presets import PRESET_NAMES
 from ._common import add_dataset_option, add_dir_options, print_json
 
 
@@ -18,7 +19,7 @@ def register(subparsers) -> None:
     which = train.add_mutually_exclusive_group()
     which.add_argument("--case", help="Table 1 case: A, B or C")
     which.add_argument("--sets", help="label sets, e.g. '0-6;3-9'")
-    train.add_argument("--preset", choices=("smoke", "quick", "paper"), default="quick")
+    train.add_argument("--preset", choices=PRESET_NAMES, default="quick")
     train.add_argument("--iters", type=int, default=None, help="override the preset's iterations")
     train.add_argument("--fixed-priors", action="store_true", help="fix alpha to the true priors")
     train.add_argument("--naive", action="store_true", help="the baseline of Eq. 4")

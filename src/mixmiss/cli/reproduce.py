@@ -6,6 +6,7 @@ import argparse
 import shlex
 
 from ..device import DEVICE_CHOICES
+from ..presets import PRESET_NAMES
 from ._common import add_dir_options
 
 _TABLES = {
@@ -21,7 +22,7 @@ def register(subparsers) -> None:
     tables = parser.add_subparsers(dest="table", metavar="TABLE", required=True)
     for name, description in _TABLES.items():
         table = tables.add_parser(name, help=description, description=description)
-        table.add_argument("--preset", choices=("smoke", "quick", "paper"), default="quick")
+        table.add_argument("--preset", choices=PRESET_NAMES, default="quick")
         table.add_argument("--out", required=True, help="study directory (cells are cached here)")
         table.add_argument(
             "--workers", type=int, default=1, help="cells computed in parallel processes"

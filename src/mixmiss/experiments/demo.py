@@ -26,10 +26,11 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -71,15 +72,15 @@ class DemoSettings:
 
     Attributes
     ----------
-    mmgan_iters, mmgan_width, mmgan_z_dim, mmgan_lr, mmgan_ema_decay, mmgan_batch_size :
-        Overrides of the MMGAN ``quick`` preset (``iters``, ``base_width``,
-        ``z_dim``, ``lr``, ``ema_decay``, ``batch_size``).
+    mmgan : mapping
+        MMGAN settings (:class:`~mixmiss.mmgan.MMGANConfig` names) over its ``quick`` preset.
+    rbm : mapping
+        Settings of the ``rbm`` and ``lm-rbm`` imputers (their ``__init__`` names) over
+        their ``quick`` preset.
     n_per_component : int
         EMA samples per component labelled by the evaluator.
     n_fid : int
         Samples per distribution for MMGAN's FID.
-    rbm_hidden, rbm_epochs, rbm_batch_size, rbm_learning_rate :
-        Overrides of the RBM ``quick`` preset, for ``rbm`` and ``lm-rbm`` alike.
     max_train, max_test : int
         Training and test images of the imputation stage (the first ones).
     examples : int
@@ -89,41 +90,22 @@ class DemoSettings:
         (None: leave the defaults).
     """
 
-    mmgan_iters: int
-    mmgan_width: int
-    mmgan_z_dim: int
-    mmgan_lr: float
-    mmgan_ema_decay: float
-    mmgan_batch_size: int
+    mmgan: Mapping[str, Any]
+    rbm: Mapping[str, Any]
     n_per_component: int
     n_fid: int
-    rbm_hidden: int
-    rbm_epochs: int
-    rbm_batch_size: int
-    rbm_learning_rate: float
     max_train: int
     max_test: int
     examples: int = 10
     num_threads: int | None = None
 
-    def mmgan_overrides(self) -> dict:
+    def mmgan_settings(self) -> dict:
+        """:attr:`mmgan` with checkpoints and log lines spaced for the run's length."""
+        iters = self.mmgan["iters"]
         return {
-            "iters": self.mmgan_iters,
-            "base_width": self.mmgan_width,
-            "z_dim": self.mmgan_z_dim,
-            "lr": self.mmgan_lr,
-            "ema_decay": self.mmgan_ema_decay,
-            "batch_size": self.mmgan_batch_size,
-            "checkpoint_every": max(self.mmgan_iters // 4, 1),
-            "log_every": max(self.mmgan_iters // 20, 1),
-        }
-
-    def rbm_overrides(self) -> dict:
-        return {
-            "n_hidden": self.rbm_hidden,
-            "epochs": self.rbm_epochs,
-            "batch_size": self.rbm_batch_size,
-            "learning_rate": self.rbm_learning_rate,
+            **self.mmgan,
+            "checkpoint_every": max(iters // 4, 1),
+            "log_every": max(iters // 20, 1),
         }
 
 
@@ -151,18 +133,17 @@ class DemoSettings:
 # hidden units for 25 epochs at eta 3e-3 (~20 s each; test RMSE rbm 0.168, lm-rbm
 # 0.165, where the quick preset's 1,024 units for 10 epochs gave 0.180 and 0.180).
 _DIGITS = DemoSettings(
-    mmgan_iters=1000,
-    mmgan_width=16,
-    mmgan_z_dim=64,
-    mmgan_lr=2e-3,
-    mmgan_ema_decay=0.99,
-    mmgan_batch_size=32,
+    mmgan={
+        "iters": 1000,
+        "base_width": 16,
+        "z_dim": 64,
+        "lr": 2e-3,
+        "ema_decay": 0.99,
+        "batch_size": 32,
+    },
+    rbm={"n_hidden": 512, "epochs": 300, "batch_size": 64, "learning_rate": 1e-2},
     n_per_component=1000,
     n_fid=500,
-    rbm_hidden=512,
-    rbm_epochs=300,
-    rbm_batch_size=64,
-    rbm_learning_rate=1e-2,
     max_train=PAPER_TRAIN,
     max_test=PAPER_TEST,
     num_threads=1,
@@ -173,11 +154,10 @@ DEMO_SETTINGS: dict[str, DemoSettings] = {
     "digits": _DIGITS,
     "mnist": replace(
         _DIGITS,
-        mmgan_iters=1500,
+        mmgan={**_DIGITS.mmgan, "iters": 1500},
+        rbm={**_DIGITS.rbm, "epochs": 25, "learning_rate": 3e-3},
         n_per_component=2000,
         n_fid=2000,
-        rbm_epochs=25,
-        rbm_learning_rate=3e-3,
         max_train=10_000,
         max_test=2000,
     ),
@@ -186,15 +166,17 @@ DEMO_SETTINGS: dict[str, DemoSettings] = {
 #: Seconds, for the tests: a few iterations and epochs of tiny networks.
 SMOKE = replace(
     _DIGITS,
-    mmgan_iters=4,
-    mmgan_width=8,
-    mmgan_z_dim=16,
-    mmgan_ema_decay=0.9,
-    mmgan_batch_size=8,
+    mmgan={
+        **_DIGITS.mmgan,
+        "iters": 4,
+        "base_width": 8,
+        "z_dim": 16,
+        "ema_decay": 0.9,
+        "batch_size": 8,
+    },
+    rbm={**_DIGITS.rbm, "n_hidden": 16, "epochs": 2},
     n_per_component=50,
     n_fid=50,
-    rbm_hidden=16,
-    rbm_epochs=2,
     max_train=300,
     max_test=60,
     examples=4,
@@ -265,7 +247,7 @@ def run_mmgan(
         sets=CASE,
         fixed_priors=True,
         seed=seed,
-        **settings.mmgan_overrides(),
+        **settings.mmgan_settings(),
     )
     start = time.perf_counter()
     train(config, run_dir, data_dir=data_dir, device=device, progress=progress, command=command)
@@ -335,7 +317,7 @@ def run_imputation(
     results = {}
     for method in METHODS:
         run_dir = out / IMPUTE_DIR / method
-        overrides = settings.rbm_overrides() if method in ("rbm", "lm-rbm") else {}
+        overrides = dict(settings.rbm) if method in ("rbm", "lm-rbm") else {}
         print(f"      {method}", flush=True)
         start = time.perf_counter()
         train_imputer(
@@ -440,7 +422,7 @@ def run_demo(
         evaluator = run_evaluator(dataset, timings=timings, **common)
         record["evaluator_accuracy"] = evaluator.metadata["test_accuracy"]
         sets = "; ".join(f"S{i} = {range_text(s)}" for i, s in enumerate(CASES[CASE], start=1))
-        text = f"MMGAN on {dataset} case {CASE} ({sets}), {settings.mmgan_iters} iterations"
+        text = f"MMGAN on {dataset} case {CASE} ({sets}), {settings.mmgan['iters']} iterations"
         with _stage(2, text, timings, "mmgan"):
             record["mmgan"] = run_mmgan(
                 out, dataset, seed, settings, evaluator, command=command, **common

@@ -263,12 +263,12 @@ def _scaled_note(record: dict) -> list[str]:
     s = record["settings"]
     quick, paper = PRESETS["quick"], MMGANConfig()
     return [
-        f"Scaled to run in minutes: MMGAN trains a network of width {s['mmgan_width']} for "
-        f"{s['mmgan_iters']:,} iterations (the quick preset: width {quick['base_width']} for "
+        f"Scaled to run in minutes: MMGAN trains a network of width {s['mmgan']['base_width']} for "
+        f"{s['mmgan']['iters']:,} iterations (the quick preset: width {quick['base_width']} for "
         f"{quick['iters']:,}; the paper: width {paper.base_width} for {paper.iters:,}); the "
         f"imputers see the first {s['max_train']:,} training images (the paper: "
-        f"{PAPER_TRAIN:,}), the RBMs have {s['rbm_hidden']:,} hidden units and train for "
-        f"{s['rbm_epochs']} epochs (the paper: {PAPER_RBM['n_hidden']:,} and "
+        f"{PAPER_TRAIN:,}), the RBMs have {s['rbm']['n_hidden']:,} hidden units and train for "
+        f"{s['rbm']['epochs']} epochs (the paper: {PAPER_RBM['n_hidden']:,} and "
         f"{PAPER_RBM['epochs']}), and every method is scored on {s['max_test']:,} test images "
         f"(the paper: {PAPER_TEST:,}).",
         "",

@@ -33,6 +33,7 @@ import torch
 from .. import __version__
 from ..atomic import atomic_torch_save, atomic_write_json, load_checkpoint
 from ..errors import CacheError, InputError
+from ..presets import Presets
 from ..validation import check_images, check_mask
 
 CONFIG_FILE = "imputer.json"
@@ -45,10 +46,9 @@ class Imputer(abc.ABC):
     #: The registry / CLI name of the method.
     method: ClassVar[str]
 
-    #: Keyword arguments of ``__init__`` for each preset: ``smoke`` (seconds, for
-    #: tests), ``quick`` (the best result in minutes on a 2-core CPU) and
-    #: ``paper`` (the paper's settings). Methods without settings keep them empty.
-    PRESETS: ClassVar[dict[str, dict]] = {"smoke": {}, "quick": {}, "paper": {}}
+    #: Keyword arguments of ``__init__`` for each preset (:mod:`mixmiss.presets`).
+    #: Methods without settings keep them empty.
+    PRESETS: ClassVar[Presets] = Presets("a method without settings")
 
     # -- what subclasses provide -------------------------------------------------
     @abc.abstractmethod

@@ -39,6 +39,7 @@ import torch
 from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..impute.base import Imputer
+from ..presets import Presets
 from ..rng import isolated_seed, make_generator
 from ..training import Checkpoint, TrainingLoop, in_epochs
 from ..validation import check_positive_int
@@ -86,14 +87,15 @@ class MisGANImputer(Imputer):
     """
 
     method = "misgan"
-    PRESETS = {
-        "smoke": {"epochs": 1, "batch_size": 8, "width": 4, "imputer_hidden": [32, 32, 32]},
+    PRESETS = Presets(
+        "MisGAN",
+        smoke={"epochs": 1, "batch_size": 8, "width": 4, "imputer_hidden": [32, 32, 32]},
         # A paper-width epoch takes about 18 minutes on the 2-core CPU (results/bench);
         # quick halves the generators' and critics' width (about 4x fewer FLOPs) and trains
         # 2 epochs (1,562 critic and 312 generator steps): 600 s measured (results/impute).
-        "quick": {"epochs": 2, "width": 32},
-        "paper": {"epochs": 500},
-    }
+        quick={"epochs": 2, "width": 32},
+        paper={"epochs": 500},
+    )
 
     def __init__(
         self,

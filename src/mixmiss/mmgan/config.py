@@ -18,6 +18,7 @@ import dataclasses
 from dataclasses import asdict, dataclass
 
 from ..errors import InputError
+from ..presets import Presets
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,9 @@ class MMGANConfig:
 #: initial weights and scored 78.6 % where the live generator scored 87.0 %
 #: (results/mmgan/mnist-A-quick-3k-ema0.999/); a 500-step horizon fits a short
 #: run. With these settings MNIST case A scores 97.41 % (results/mmgan/mnist-A-quick/).
-PRESETS: dict[str, dict] = {
-    "smoke": {
+PRESETS = Presets(
+    "the MMGAN trainer",
+    smoke={
         "iters": 6,
         "batch_size": 8,
         "base_width": 8,
@@ -135,20 +137,17 @@ PRESETS: dict[str, dict] = {
         "log_every": 2,
         "num_threads": 1,
     },
-    "quick": {
+    quick={
         "iters": 8000,
         "base_width": 32,
         "ema_decay": 0.998,
         "checkpoint_every": 500,
         "log_every": 50,
     },
-    "paper": {},
-}
+    paper={},
+)
 
 
 def make_config(preset: str = "quick", **overrides) -> MMGANConfig:
     """A config from a preset with keyword overrides (None values are ignored)."""
-    if preset not in PRESETS:
-        raise InputError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
-    values = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
-    return MMGANConfig(**values)
+    return MMGANConfig(**PRESETS.settings(preset, **overrides))

@@ -17,6 +17,7 @@ import torch
 from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..impute.base import Imputer
+from ..presets import Presets
 from ..rng import make_generator
 from .inference import HIDDEN_MODES, VISIBLE_MODES, check_mode, hidden_probability, impute
 from .model import RBM
@@ -35,23 +36,24 @@ PAPER = {
     "rank": None,
 }
 
-PRESETS = {
+PRESETS = Presets(
+    "the RBM imputers",
     # seconds: a tiny model for tests
-    "smoke": {"n_hidden": 32, "epochs": 2, "batch_size": 64, "learning_rate": 1e-3},
+    smoke={"n_hidden": 32, "epochs": 2, "batch_size": 64, "learning_rate": 1e-3},
     # minutes on a 2-core CPU (see results/rbm/): fewer hidden units and epochs and
     # a 30x larger step to make up for them. The step is why W is dense here: with
     # W = A B the factor updates feed back on each other (Delta A ~ G B^T,
     # Delta B ~ A^T G) and diverged at eta >= 1e-3 on MNIST (the paper's 1e-4 stayed
     # stable in the short runs we could afford).
-    "quick": {
+    quick={
         "n_hidden": 1024,
         "epochs": 10,
         "batch_size": 128,
         "learning_rate": 3e-3,
         "low_rank": False,
     },
-    "paper": PAPER,
-}
+    paper=PAPER,
+)
 
 
 class _RBMImputer(Imputer):
@@ -74,7 +76,7 @@ class _RBMImputer(Imputer):
     """
 
     rbm_method: ClassVar[str]
-    PRESETS: ClassVar[dict[str, dict]] = PRESETS
+    PRESETS: ClassVar[Presets] = PRESETS
 
     def __init__(
         self,
