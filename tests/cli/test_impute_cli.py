@@ -8,11 +8,13 @@ import pytest
 import torch
 
 from mixmiss.cli import main
+from mixmiss.context import Context
 from mixmiss.errors import InputError
 from mixmiss.evaluators import train_evaluator
 from mixmiss.experiments.imputation import masked_split, train_imputer
 from mixmiss.metrics import rmse_missing
 
+QUIET = Context(progress=False)
 KEYS = {"rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden"}
 
 
@@ -57,7 +59,7 @@ def test_train_then_eval_on_digits(capsys, tmp_path, digits_evaluator, method):
 def test_eval_rmse_matches_a_direct_computation(tmp_path, digits_evaluator, capsys):
     imputer = train_imputer(
         tmp_path, "digits", "mean", "so", 0.5, preset="smoke", seed=1, max_train=300,
-        progress=False, command=["test"],
+        context=QUIET, command=["test"],
     )  # fmt: skip
     code, out, _ = run(capsys, "impute", "eval", tmp_path, "--json", "--seed", 4, "--no-progress")
     test = masked_split("digits", "test", "so", 0.5, 4, 10_000)
@@ -98,15 +100,15 @@ def test_bad_arguments_are_clear_errors(capsys, tmp_path):
         main(["impute", "train", "--dataset", "digits", "--method", "mean", "--mechanism",
               "im", "--rate", "0.5", "--out", str(tmp_path), "--set", "novalue"])  # fmt: skip
     with pytest.raises(InputError, match="unknown imputation method"):
-        train_imputer(tmp_path, "digits", "gain", "im", 0.5, progress=False)
+        train_imputer(tmp_path, "digits", "gain", "im", 0.5, context=QUIET)
 
 
 def test_resume_into_a_directory_of_another_run_is_refused(tmp_path):
     train_imputer(tmp_path, "digits", "mean", "im", 0.5, preset="smoke", max_train=50,
-                  progress=False)  # fmt: skip
+                  context=QUIET)  # fmt: skip
     with pytest.raises(InputError, match="different run"):
         train_imputer(tmp_path, "digits", "mean", "im", 0.7, preset="smoke", max_train=50,
-                      resume=True, progress=False)  # fmt: skip
+                      resume=True, context=QUIET)  # fmt: skip
 
 
 @pytest.mark.real_data

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from mixmiss.cli import main
+from mixmiss.context import Context
 from mixmiss.errors import InputError
 from mixmiss.evaluators import train_evaluator
 from mixmiss.experiments import demo
@@ -32,7 +33,7 @@ def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "out"
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
-        report = run_demo(out, cache_dir=cache, progress=False, settings=SMOKE)
+        report = run_demo(out, context=Context(cache_dir=cache, progress=False), settings=SMOKE)
     record = json.loads((out / demo.RESULTS_FILE).read_text())
     return report, record, stdout.getvalue()
 
@@ -129,7 +130,7 @@ def test_cli_runs_the_demo_and_reruns_into_the_same_directory(capsys, tmp_path, 
 def test_refuses_a_directory_it_did_not_write(capsys, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="did not write"):
-        run_demo(tmp_path, settings=SMOKE, progress=False)
+        run_demo(tmp_path, settings=SMOKE, context=Context(progress=False))
     assert main(["demo", "--out", str(tmp_path)]) == 2
     assert "did not write" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..context import Context
 from ..data import DATASETS
 
 
@@ -28,6 +29,17 @@ def add_dir_options(parser: argparse.ArgumentParser, cache: bool = True) -> None
             help="cache directory for evaluators and FID statistics "
             "(default: $MIXMISS_CACHE_DIR, else ~/.cache/mixmiss)",
         )
+
+
+def context_from(args: argparse.Namespace) -> Context:
+    """The :class:`~mixmiss.context.Context` of a command's ``--data-dir``, ``--cache-dir``,
+    ``--device`` and ``--no-progress`` options (defaults where a command lacks one)."""
+    return Context(
+        data_dir=getattr(args, "data_dir", None),
+        cache_dir=getattr(args, "cache_dir", None),
+        device=getattr(args, "device", "auto"),
+        progress=not getattr(args, "no_progress", False),
+    )
 
 
 def print_json(obj) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..device import DEVICE_CHOICES
-from ._common import add_dir_options
+from ._common import add_dir_options, context_from
 
 DEMO_DATASETS = ("digits", "mnist")
 
@@ -36,10 +36,7 @@ def run(args: argparse.Namespace) -> int:
         args.out,
         dataset=args.dataset,
         seed=args.seed,
-        device=args.device,
-        data_dir=args.data_dir,
-        cache_dir=args.cache_dir,
-        progress=not args.no_progress,
+        context=context_from(args),
         command=args.invocation,
     )
     print(f"report written to {report}")

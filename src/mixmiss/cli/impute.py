@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
 from ..presets import PRESET_NAMES
 from ..registry import IMPUTERS
-from ._common import add_dataset_option, add_dir_options, print_json
+from ._common import add_dataset_option, add_dir_options, context_from, print_json
 
 
 def _setting(text: str) -> tuple[str, object]:
@@ -81,12 +81,10 @@ def run_train(args: argparse.Namespace) -> int:
         args.rate,
         preset=args.preset,
         seed=args.seed,
-        device=args.device,
         resume=args.resume,
         max_train=args.max_train,
         overrides=overrides,
-        data_dir=args.data_dir,
-        progress=not args.no_progress,
+        context=context_from(args),
         command=args.invocation,
     )
     print(f"saved the {args.method} imputer in {args.out}")
@@ -99,10 +97,7 @@ def run_eval(args: argparse.Namespace) -> int:
         seed=args.seed,
         max_train=args.max_train,
         max_test=args.max_test,
-        data_dir=args.data_dir,
-        cache_dir=args.cache_dir,
-        device=args.device,
-        progress=not args.no_progress,
+        context=context_from(args),
     )
     if args.json:
         print_json(report)

@@ -37,6 +37,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from ..atomic import atomic_write_json, atomic_write_text
+from ..context import DEFAULT_CONTEXT, Context
 from ..data.venn import CASES
 from ..device import torch_threads
 from ..errors import CacheError, InputError
@@ -211,15 +212,18 @@ def _prepare_output(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def run_evaluator(dataset, data_dir, cache_dir, device, progress, timings) -> Evaluator:
+def run_evaluator(dataset: str, context: Context, timings: dict[str, float]) -> Evaluator:
     """Stage 1: the dataset's evaluator, trained when the cache holds none."""
+    data_dir, cache_dir = context.data_dir, context.cache_dir
     try:
         evaluator_info(dataset, cache_dir)
         action = "loading the cached"
     except CacheError:
         action = "training the"
     with _stage(1, f"{action} {dataset} evaluator", timings, "evaluator"):
-        return get_evaluator(dataset, data_dir, cache_dir, device=device, progress=progress)
+        return get_evaluator(
+            dataset, data_dir, cache_dir, device=context.device, progress=context.progress
+        )
 
 
 def run_mmgan(
@@ -228,10 +232,7 @@ def run_mmgan(
     seed: int,
     settings: DemoSettings,
     evaluator: Evaluator,
-    device: str,
-    data_dir,
-    cache_dir,
-    progress: bool,
+    context: Context,
     command: Sequence[str] | None,
 ) -> dict:
     """Stage 2 (without the announcement): train, evaluate and draw MMGAN case A.
@@ -250,7 +251,15 @@ def run_mmgan(
         **settings.mmgan_settings(),
     )
     start = time.perf_counter()
-    train(config, run_dir, data_dir=data_dir, device=device, progress=progress, command=command)
+    device = context.device
+    train(
+        config,
+        run_dir,
+        data_dir=context.data_dir,
+        device=device,
+        progress=context.progress,
+        command=command,
+    )
     train_seconds = time.perf_counter() - start
     report = evaluate_run(
         run_dir,
@@ -258,8 +267,8 @@ def run_mmgan(
         n_per_component=settings.n_per_component,
         n_fid=settings.n_fid,
         seed=seed,
-        data_dir=data_dir,
-        cache_dir=cache_dir,
+        data_dir=context.data_dir,
+        cache_dir=context.cache_dir,
         device=device,
         full_train_fid=False,
     )
@@ -303,10 +312,7 @@ def run_imputation(
     dataset: str,
     seed: int,
     settings: DemoSettings,
-    device: str,
-    data_dir,
-    cache_dir,
-    progress: bool,
+    context: Context,
     command: Sequence[str] | None,
 ) -> tuple[dict, dict[str, torch.Tensor]]:
     """Stage 3 (without the announcement): train and score every method of :data:`METHODS`.
@@ -328,11 +334,9 @@ def run_imputation(
             RATE,
             preset="quick",
             seed=seed,
-            device=device,
             max_train=settings.max_train,
             overrides=overrides,
-            data_dir=data_dir,
-            progress=progress,
+            context=context,
             command=command,
         )
         train_seconds = time.perf_counter() - start
@@ -340,10 +344,7 @@ def run_imputation(
             run_dir,
             seed=seed,
             max_test=settings.max_test,
-            data_dir=data_dir,
-            cache_dir=cache_dir,
-            device=device,
-            progress=progress,
+            context=context,
         )
         keys = ("rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden", "n_train", "n_test")
         results[method] = {key: report[key] for key in keys}
@@ -351,7 +352,7 @@ def run_imputation(
         results[method]["train_seconds"] = round(train_seconds, 2)
         results[method]["eval_seconds"] = round(report["eval_seconds"], 2)
 
-    test = masked_split(dataset, "test", MECHANISM, RATE, seed, settings.max_test, data_dir)
+    test = masked_split(dataset, "test", MECHANISM, RATE, seed, settings.max_test, context.data_dir)
     shown = slice(0, settings.examples)
     examples = {"original": test.images[shown], "mask": test.mask[shown]}
     for method in METHODS:
@@ -365,10 +366,7 @@ def run_demo(
     out: str | os.PathLike = "demo-output",
     dataset: str = "digits",
     seed: int = 0,
-    device: str = "auto",
-    data_dir: str | os.PathLike | None = None,
-    cache_dir: str | os.PathLike | None = None,
-    progress: bool = True,
+    context: Context = DEFAULT_CONTEXT,
     settings: DemoSettings | None = None,
     command: Sequence[str] | None = None,
 ) -> Path:
@@ -382,11 +380,8 @@ def run_demo(
         ``digits`` needs no files; ``mnist`` reads the IDX files from the data directory.
     seed : int
         Seeds the MMGAN run, the masks and the imputers.
-    device : {"auto", "cpu", "cuda"}
-    data_dir, cache_dir : path, optional
-        See :mod:`mixmiss.paths`.
-    progress : bool
-        Show the trainers' progress bars.
+    context : Context
+        Data and cache directories, device, the trainers' progress bars.
     settings : DemoSettings, optional
         Default: ``DEMO_SETTINGS[dataset]``; the tests pass :data:`SMOKE`.
     command : list of str, optional
@@ -416,21 +411,18 @@ def run_demo(
     atomic_write_json(out / RESULTS_FILE, record)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    common = {"data_dir": data_dir, "cache_dir": cache_dir, "device": device, "progress": progress}
     with torch_threads(settings.num_threads), threadpool_limits(settings.num_threads):
         record["threads"] = torch.get_num_threads()
-        evaluator = run_evaluator(dataset, timings=timings, **common)
+        evaluator = run_evaluator(dataset, context, timings)
         record["evaluator_accuracy"] = evaluator.metadata["test_accuracy"]
         sets = "; ".join(f"S{i} = {range_text(s)}" for i, s in enumerate(CASES[CASE], start=1))
         text = f"MMGAN on {dataset} case {CASE} ({sets}), {settings.mmgan['iters']} iterations"
         with _stage(2, text, timings, "mmgan"):
-            record["mmgan"] = run_mmgan(
-                out, dataset, seed, settings, evaluator, command=command, **common
-            )
+            record["mmgan"] = run_mmgan(out, dataset, seed, settings, evaluator, context, command)
         text = f"imputation at {RATE:.0%} independent missingness: {', '.join(METHODS)}"
         with _stage(3, text, timings, "imputation"):
             record["imputation"], examples = run_imputation(
-                out, dataset, seed, settings, command=command, **common
+                out, dataset, seed, settings, context, command
             )
     with _stage(4, "writing the figures and the report", timings, "report") as started:
         imputation_figure(out / IMPUTATION_FIGURE, examples, METHODS)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ import numpy as np
 import torch
 
 from ..atomic import atomic_write_json
+from ..context import DEFAULT_CONTEXT, Context
 from ..data import MECHANISMS, load_dataset, make_mask
 from ..errors import CacheError, InputError
 from ..impute import Imputer
@@ -99,13 +101,11 @@ def train_imputer(
     rate: float,
     preset: str = "quick",
     seed: int = 0,
-    device: str = "auto",
     resume: bool = False,
     max_train: int = PAPER_TRAIN,
     overrides: dict | None = None,
-    data_dir: str | os.PathLike | None = None,
-    progress: bool = True,
-    command: list[str] | None = None,
+    context: Context = DEFAULT_CONTEXT,
+    command: Sequence[str] | None = None,
 ) -> Imputer:
     """Fit ``method`` on the masked training set and save it in ``out``.
 
@@ -119,7 +119,6 @@ def train_imputer(
     preset : {"smoke", "quick", "paper"}
     seed : int
         Seeds the training masks and the method (``random_state``).
-    device : {"auto", "cpu", "cuda"}
     resume : bool
         Continue from ``out/checkpoints``; refuses a directory whose run.json
         describes another run.
@@ -127,6 +126,8 @@ def train_imputer(
         Use the first ``max_train`` training images (paper: 50,000).
     overrides : dict, optional
         Constructor arguments that replace the preset's.
+    context : Context
+        Data directory, device and progress bars (the cache directory is unused).
     command : list of str, optional
         The CLI's argv, recorded in run.json (None: a Python call); an
         interrupted training's message names it, with ``--resume``, as the
@@ -134,9 +135,9 @@ def train_imputer(
     """
     out = Path(out)
     imputer_class(method)  # unknown names fail before any work
-    split = masked_split(dataset, "train", mechanism, rate, seed, max_train, data_dir)
+    split = masked_split(dataset, "train", mechanism, rate, seed, max_train, context.data_dir)
     imputer = make_imputer(
-        method, preset, **{**(overrides or {}), "random_state": seed, "device": device}
+        method, preset, **{**(overrides or {}), "random_state": seed, "device": context.device}
     )
     run = {
         "dataset": dataset,
@@ -168,7 +169,7 @@ def train_imputer(
             split.mask,
             checkpoint_dir=out / CHECKPOINT_DIR,
             resume=resume,
-            progress=progress,
+            progress=context.progress,
         )
     except TrainingInterrupted as stop:
         if command is None:
@@ -213,10 +214,7 @@ def evaluate_imputer(
     seed: int = 0,
     max_train: int | None = None,
     max_test: int = PAPER_TEST,
-    data_dir: str | os.PathLike | None = None,
-    cache_dir: str | os.PathLike | None = None,
-    device: str = "auto",
-    progress: bool = True,
+    context: Context = DEFAULT_CONTEXT,
 ) -> dict:
     """Score a trained run on one masked test set (see the module docstring).
 
@@ -231,6 +229,8 @@ def evaluate_imputer(
         imputer was trained on, rebuilt with the run's masks).
     max_test : int
         Test images (paper: 10,000).
+    context : Context
+        Data and cache directories, device, progress bars.
 
     Returns
     -------
@@ -238,9 +238,7 @@ def evaluate_imputer(
     and the run's description. It is also written to ``eval-seed<seed>.json``
     in the run directory.
     """
-    return evaluate_imputer_seeds(
-        directory, [seed], max_train, max_test, data_dir, cache_dir, device, progress
-    )[0]
+    return evaluate_imputer_seeds(directory, [seed], max_train, max_test, context)[0]
 
 
 def evaluate_imputer_seeds(
@@ -248,10 +246,7 @@ def evaluate_imputer_seeds(
     seeds: list[int],
     max_train: int | None = None,
     max_test: int = PAPER_TEST,
-    data_dir: str | os.PathLike | None = None,
-    cache_dir: str | os.PathLike | None = None,
-    device: str = "auto",
-    progress: bool = True,
+    context: Context = DEFAULT_CONTEXT,
 ) -> list[dict]:
     """:func:`evaluate_imputer` on several independently masked test sets, one report each.
 
@@ -274,8 +269,11 @@ def evaluate_imputer_seeds(
     n_train = run["n_train"] if max_train is None else check_positive_int(max_train, "max_train")
     start = time.perf_counter()
     args = (run["dataset"], run["mechanism"], run["rate"])
+    data_dir, cache_dir = context.data_dir, context.cache_dir
     train = masked_split(args[0], "train", *args[1:], run["seed"], n_train, data_dir)
-    evaluator = get_evaluator(run["dataset"], data_dir, cache_dir, device=device, progress=progress)
+    evaluator = get_evaluator(
+        run["dataset"], data_dir, cache_dir, device=context.device, progress=context.progress
+    )
     classifier = fit_logistic(imputer.impute(train.images, train.mask), train.labels)
     h_train = _features(imputer, train.images * train.mask, train.mask)
     hidden_classifier = None if h_train is None else fit_logistic(h_train, train.labels)
