@@ -7,6 +7,7 @@ import itertools
 import pytest
 import torch
 
+from mixmiss.device import torch_threads
 from mixmiss.errors import InputError
 from mixmiss.rbm import inference
 from mixmiss.rbm.energy import energy, linearised_observed_energy, zeroed_observed_energy
@@ -16,6 +17,13 @@ from mixmiss.rbm.model import RBM, LowRankRBM
 from .conftest import random_batch, random_rbm
 
 N, M = 6, 4  # visible and hidden units of the brute-force RBMs: 2^4 hidden states
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny networks run fastest on one thread, above all on a busy machine."""
+    with torch_threads(1):
+        yield
 
 
 def all_hidden(m: int = M) -> torch.Tensor:

@@ -8,10 +8,18 @@ import math
 import pytest
 import torch
 
+from mixmiss.device import torch_threads
 from mixmiss.errors import CacheError
 from mixmiss.rbm.model import RBM, LowRankRBM
 
 from .conftest import random_batch, random_rbm
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny networks run fastest on one thread, above all on a busy machine."""
+    with torch_threads(1):
+        yield
 
 
 def random_low_rank(n=6, m=5, r=2, seed=0, dtype=torch.float64, scale=0.5) -> LowRankRBM:
