@@ -1,4 +1,6 @@
 # make test: create .venv if missing, install mixmiss with its test extras, run the suite.
+# make test-results: the same set-up, then the checks of the committed results/ files
+#   (pytest marker committed_results, left out of `make test`).
 # make demo: the same set-up, then `mixmiss demo`.
 PYTHON ?= python3
 VENV ?= .venv
@@ -6,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.mixmiss-installed
 PYTEST_ARGS ?=
 
-.PHONY: test demo install lint clean
+.PHONY: test test-results demo install lint clean
 
 install: $(STAMP)
 
@@ -19,6 +21,9 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-results: $(STAMP)
+	$(BIN)/python -m pytest -m committed_results $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/mixmiss demo

@@ -11,7 +11,7 @@ A block is::
 
 ``mixmiss reproduce table1|table2 ... --report-only`` writes the files from
 the cached cells; this script copies them verbatim, so the README's tables
-are exactly what the commands produce (``tests/test_committed_results.py`` checks it).
+are exactly what the commands produce (``tests/results/test_committed.py`` checks it).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def download_gz(
         try:
             payload = fetch_url(url, progress=progress)
             content = gzip.decompress(payload)
-        except (OSError, EOFError, urllib.error.URLError, ValueError) as exc:
+        except (OSError, EOFError, zlib.error, urllib.error.URLError, ValueError) as exc:
             failures.append(f"{url}: {exc}")
             continue
         actual = md5_hex(content)

@@ -144,7 +144,7 @@ def read_info(run_dir: str | os.PathLike) -> RunInfo:
         )
     try:
         return RunInfo.from_dict(json.loads(path.read_text())["run"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CacheError(f"cannot read {path}: {exc}; the run directory is damaged.") from exc
 
 
