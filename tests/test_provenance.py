@@ -46,10 +46,24 @@ def test_command_is_quoted_so_that_the_shell_gives_it_back():
     assert command.startswith("mixmiss mmgan train --sets '0-6;3-9' --out 'my run' ")
 
 
-def test_command_defaults_to_sys_argv(monkeypatch):
-    monkeypatch.setattr(prov.sys, "argv", ["mixmiss", "demo", "a b"])
-    assert prov.provenance()["command"] == "mixmiss demo 'a b'"
+def test_a_python_call_is_recorded_as_such_never_from_sys_argv(monkeypatch):
+    monkeypatch.setattr("sys.argv", ["pytest", "-k", "x"])
+    assert prov.provenance(None)["command"] == prov.FROM_PYTHON
+    assert prov.provenance("mixmiss demo")["command"] == "mixmiss demo"
     assert prov.provenance([])["command"] == ""
+
+
+def test_the_cli_records_the_argv_it_was_given(tmp_path, monkeypatch):
+    from mixmiss.cli import main
+
+    monkeypatch.setattr("sys.argv", ["pytest", "unrelated"])
+    out = tmp_path / "run"
+    argv = ["impute", "train", "--dataset", "digits", "--method", "mean", "--mechanism", "im",
+            "--rate", "0.5", "--preset", "smoke", "--max-train", "40", "--out", str(out),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["provenance"]["command"] == shlex.join(["mixmiss", *argv])
 
 
 def test_record_fields(monkeypatch):
