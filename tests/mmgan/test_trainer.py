@@ -152,3 +152,42 @@ def test_resume_after_a_crash_continues_from_the_last_periodic_checkpoint(tmp_pa
     _assert_same_state(_weights(out), _weights(digits_run))
     steps = [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()]
     assert steps == [2, 4, 6]  # the step-4 line written before the crash is not duplicated
+
+
+def _killed_before_the_first_checkpoint(out, monkeypatch):
+    """A run whose process died at step 1, before any checkpoint (config and log written)."""
+    with monkeypatch.context() as patch:
+        patch.setattr("mixmiss.training.loop.TrainingLoop.save", lambda self: None)
+
+        def die(step):
+            raise SystemExit("killed")
+
+        with pytest.raises(SystemExit):
+            train(smoke_config(), out, progress=False, on_step=die)
+    assert (out / "config.json").is_file() and not (out / "checkpoint.pt").exists()
+
+
+def test_a_run_killed_before_its_first_checkpoint_can_be_resumed(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    _killed_before_the_first_checkpoint(out, monkeypatch)
+    resume_training(out, progress=False)
+    straight = train(smoke_config(), tmp_path / "straight", progress=False)
+    _assert_same_state(_weights(out), _weights(straight))
+
+
+def test_a_run_killed_before_its_first_checkpoint_can_be_started_afresh(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    _killed_before_the_first_checkpoint(out, monkeypatch)
+    train(smoke_config(seed=5), out, progress=False)
+    assert read_info(out).config.seed == 5
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == smoke_config().iters
+
+
+def test_resume_leaves_no_temporary_of_a_write_killed_half_way(tmp_path):
+    out = tmp_path / "run"
+    train(smoke_config(iters=3), out, progress=False)
+    orphan = out / ".checkpoint.pt.x1y2.tmp"
+    orphan.write_bytes(b"torn")
+    resume_training(out, iters=5, progress=False)
+    assert not orphan.exists()
+    assert load_checkpoint(out / "checkpoint.pt")["train_seconds"] > 0

@@ -38,6 +38,7 @@ from ..context import DEFAULT_CONTEXT, Context
 from ..data import MECHANISMS, load_dataset, make_mask
 from ..errors import CacheError, InputError
 from ..impute import Imputer
+from ..impute.base import CONFIG_FILE
 from ..metrics import fit_logistic, rmse_all, rmse_missing
 from ..provenance import provenance
 from ..registry import imputer_class, load_imputer, make_imputer
@@ -152,17 +153,14 @@ def train_imputer(
         "provenance": provenance(command),
     }
     run_path = out / RUN_FILE
-    if resume and run_path.is_file():
-        saved = read_run(out)
-        keys = ("dataset", "method", "mechanism", "rate", "seed", "n_train")
-        changed = [k for k in keys if saved.get(k) != run[k]]
-        if changed:
-            raise InputError(
-                f"{out} holds a different run ({', '.join(changed)} differ); resume it with "
-                "the same options or train into a new directory."
-            )
+    if resume:
+        saved = _resumable_run(out, run)
+        run = {**run, "provenance": saved["provenance"],
+               "resumes": [*saved.get("resumes", []), provenance(command)]}  # fmt: skip
+    else:
+        _check_new_run_directory(out)
+        atomic_write_json(run_path, {**run, "status": "training"})
     start = time.perf_counter()
-    atomic_write_json(run_path, {**run, "status": "training"})
     try:
         imputer.fit(
             split.images,
@@ -179,10 +177,43 @@ def train_imputer(
             argv + ([] if "--resume" in argv else ["--resume"])
         ) from None
     imputer.save(out)
-    atomic_write_json(
-        run_path, {**run, "status": "trained", "train_seconds": time.perf_counter() - start}
-    )
+    # Iterative methods count their training time over every stretch of a resumed run.
+    seconds = getattr(imputer, "train_seconds_", time.perf_counter() - start)
+    atomic_write_json(run_path, {**run, "status": "trained", "train_seconds": seconds})
     return imputer
+
+
+def _check_new_run_directory(out: Path) -> None:
+    """A fresh training must not overwrite a run: ``out`` must hold none of a run's files."""
+    found = [name for name in (RUN_FILE, CHECKPOINT_DIR, CONFIG_FILE) if (out / name).exists()]
+    if found:
+        raise InputError(
+            f"{out} already holds a training run ({', '.join(found)}); pass --resume to "
+            "continue it, or choose another --out."
+        )
+
+
+def _resumable_run(out: Path, run: dict) -> dict:
+    """The stored ``run.json`` of the run in ``out`` that ``run`` continues.
+
+    Nothing is written here: a resume that fails leaves the directory as it was.
+    The method's own settings are checked against its checkpoint when training
+    resumes (:class:`mixmiss.training.Checkpoint`).
+    """
+    if not (out / RUN_FILE).is_file():
+        raise InputError(
+            f"there is no imputation run to resume in {out} ({RUN_FILE} is missing); "
+            "train without --resume, or give the run's directory."
+        )
+    saved = read_run(out)
+    keys = ("dataset", "method", "mechanism", "rate", "seed", "n_train")
+    changed = [k for k in keys if saved.get(k) != run[k]]
+    if changed:
+        raise InputError(
+            f"{out} holds a different run ({', '.join(changed)} differ); resume it with "
+            "the same options or train into a new directory."
+        )
+    return saved
 
 
 def read_run(directory: str | os.PathLike) -> dict:

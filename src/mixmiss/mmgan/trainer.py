@@ -138,17 +138,25 @@ def train(
     """
     out = Path(out)
     checkpoint_path = out / CHECKPOINT_FILE
+    started = (out / CONFIG_FILE).is_file()
     if resume:
-        if not checkpoint_path.is_file():
+        if not started:
             raise CacheError(
-                f"cannot resume: {checkpoint_path} does not exist. Train without --resume first."
+                f"cannot resume: {out} holds no MMGAN run ({CONFIG_FILE} is missing). "
+                "Train without --resume first."
             )
         stored = read_info(out).config
         config = MMGANConfig.from_dict({**stored.to_dict(), "iters": config.iters})
-    elif (out / CONFIG_FILE).exists() or checkpoint_path.exists():
+    elif checkpoint_path.exists():
         raise InputError(
             f"{out} already holds an MMGAN run; pass --resume to continue it or choose another --out."
         )
+    if not checkpoint_path.is_file():
+        # A run killed before its first checkpoint holds nothing to continue: start it afresh
+        # (with --resume, with its stored settings).
+        resume = False
+        for name in (CONFIG_FILE, LOG_FILE):
+            (out / name).unlink(missing_ok=True)
     paths.ensure_writable_dir(out, "run directory", "--out")
     torch_device = resolve_device(device)
     with torch_threads(config.num_threads):

@@ -137,6 +137,7 @@ class _RBMImputer(Imputer):
         )
         self.model, self.lam = state.model, state.lam
         self.history = state.history  # reconstruction error of observed pixels per epoch
+        self.train_seconds_ = state.train_seconds  # over every stretch of a resumed run
 
     def _fitted_model(self, x_obs: torch.Tensor) -> RBM:
         if self.model is None:

@@ -49,12 +49,21 @@ class Checkpoint:
     def exists(self) -> bool:
         return self.path.is_file()
 
+    def clear_temporaries(self) -> list[Path]:
+        """Remove what a write killed half-way left beside the checkpoint; return it."""
+        stale = list(self.path.parent.glob(f".{self.path.name}.*.tmp"))
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
+
     def save(self, state: dict[str, Any]) -> Path:
         """Write ``state`` (and the config) atomically."""
+        self.clear_temporaries()
         return atomic_torch_save(self.path, {**state, "config": self.config})
 
     def load(self, map_location: str | torch.device = "cpu") -> dict[str, Any]:
         """The stored state, after checking that it was written with the same settings."""
+        self.clear_temporaries()
         state = load_checkpoint(self.path, map_location=map_location)
         if not isinstance(state, dict) or not isinstance(state.get("config"), dict):
             raise CacheError(

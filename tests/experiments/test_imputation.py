@@ -1,0 +1,66 @@
+"""The LM-RBM protocol's run directory: nothing overwritten, nothing written before a resume works."""
+
+from __future__ import annotations
+
+import pytest
+
+from mixmiss.context import Context
+from mixmiss.errors import CacheError, InputError
+from mixmiss.experiments.imputation import masked_split, read_run, train_imputer
+
+QUIET = Context(progress=False)
+RBM = {"epochs": 3, "n_hidden": 8}
+
+
+def _train(out, method="rbm", **kwargs):
+    options = {"preset": "smoke", "max_train": 64, "context": QUIET, **kwargs}
+    if method == "rbm":
+        options.setdefault("overrides", RBM)
+    return train_imputer(out, "digits", method, "im", 0.5, **options)
+
+
+def _files(directory):
+    return {p.relative_to(directory): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+
+
+def test_training_into_an_existing_run_without_resume_is_refused(tmp_path):
+    _train(tmp_path)
+    before = _files(tmp_path)
+    with pytest.raises(InputError, match="already holds a training run.*--resume"):
+        _train(tmp_path, method="mean")
+    assert _files(tmp_path) == before
+
+
+def test_a_resume_that_fails_on_a_bad_checkpoint_writes_nothing(tmp_path):
+    _train(tmp_path, overrides={**RBM, "epochs": 1})
+    (tmp_path / "checkpoints" / "rbm_checkpoint.pt").write_bytes(b"not a checkpoint")
+    before = _files(tmp_path)
+    with pytest.raises(CacheError, match="cannot load checkpoint"):
+        _train(tmp_path, resume=True)
+    assert _files(tmp_path) == before
+    assert read_run(tmp_path)["status"] == "trained"
+
+
+def test_resume_into_a_directory_without_an_imputation_run_is_refused(tmp_path):
+    (tmp_path / "config.json").write_text("{}")  # e.g. an MMGAN run
+    with pytest.raises(InputError, match="no imputation run to resume"):
+        _train(tmp_path, resume=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]
+
+
+def test_train_seconds_add_up_over_the_stretches_of_a_resumed_run(tmp_path):
+    _train(tmp_path, overrides={**RBM, "epochs": 1}, command=["mixmiss", "first"])
+    first = read_run(tmp_path)
+    _train(tmp_path, resume=True, command=["mixmiss", "second"])
+    run = read_run(tmp_path)
+    assert run["status"] == "trained" and run["train_seconds"] > first["train_seconds"]
+    assert run["provenance"]["command"] == "mixmiss first"
+    assert [r["command"] for r in run["resumes"]] == ["mixmiss second"]
+
+
+def test_masks_of_train_and_test_are_independent_streams():
+    train = masked_split("digits", "train", "im", 0.5, seed=0, limit=50)
+    test = masked_split("digits", "test", "im", 0.5, seed=0, limit=50)
+    assert not bool((train.mask == test.mask).all())
+    again = masked_split("digits", "train", "im", 0.5, seed=0, limit=50)
+    assert bool((train.mask == again.mask).all())
