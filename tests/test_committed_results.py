@@ -15,8 +15,8 @@ import pytest
 
 from mixmiss.experiments.cells import finished_cells
 from mixmiss.experiments.table1 import get_preset, summarise, summary_markdown, table1_cells
+from mixmiss.experiments.table2 import summary_markdown as table2_summary
 from mixmiss.experiments.table2 import table2_groups
-from mixmiss.experiments.table2_report import summary_markdown as table2_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE1 = ROOT / "results" / "table1" / "quick"
