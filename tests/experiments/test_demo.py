@@ -147,7 +147,7 @@ def test_unknown_dataset(tmp_path, capsys):
 @pytest.mark.real_data
 def test_demo_on_mnist(tmp_path, mnist_dir, small_mnist_evaluator):
     report = run_demo(
-        tmp_path / "demo", "mnist", data_dir=mnist_dir, progress=False, settings=SMOKE
+        tmp_path / "demo", "mnist", context=Context(mnist_dir, progress=False), settings=SMOKE
     )
     text = report.read_text()
     assert SHARED_LINE.search(text)

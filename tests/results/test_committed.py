@@ -20,8 +20,8 @@ import pytest
 
 from mixmiss.experiments.cells import finished_cells
 from mixmiss.experiments.table1 import get_preset, summarise, summary_markdown, table1_cells
+from mixmiss.experiments.table2 import summary_markdown as table2_summary
 from mixmiss.experiments.table2 import table2_groups
-from mixmiss.experiments.table2_report import summary_markdown as table2_summary
 
 pytestmark = pytest.mark.committed_results
 

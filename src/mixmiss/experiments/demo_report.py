@@ -6,57 +6,49 @@ Rendering only; :mod:`.demo` computes. The MMGAN figure is
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import torch
+from matplotlib.colors import to_rgb
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from ..atomic import atomic_write_bytes  # noqa: E402
-from ..mmgan.config import PRESETS, MMGANConfig  # noqa: E402
-from ..rbm.imputer import PAPER as PAPER_RBM  # noqa: E402
-from .formatting import markdown_table  # noqa: E402
-from .imputation import PAPER_TEST, PAPER_TRAIN  # noqa: E402
+from ..mmgan.config import PRESETS, MMGANConfig
+from ..plotting import image_grid_figure, save_figure
+from ..rbm.imputer import PAPER as PAPER_RBM
+from .formatting import markdown_table
+from .imputation import PAPER_TEST, PAPER_TRAIN
 
 #: Colour of the missing pixels in the "masked" row.
 MISSING_COLOUR = "tab:red"
 
 
 def imputation_figure(
-    path: str | os.PathLike, examples: dict[str, torch.Tensor], methods: Sequence[str]
+    path: str | os.PathLike,
+    examples: dict[str, torch.Tensor],
+    methods: Sequence[str],
+    scale: int = 2,
 ) -> Path:
     """Write a PNG with one row per image kind: original, masked, then one per method.
 
     ``examples`` holds ``original`` and ``mask`` (N, 1, H, W) and the completion
     of each method in ``methods``; missing pixels of the masked row are drawn in
-    :data:`MISSING_COLOUR`.
+    :data:`MISSING_COLOUR`. Images are drawn pixel for pixel, each pixel a
+    ``scale`` x ``scale`` block (:func:`mixmiss.plotting.image_grid_figure`).
     """
-    original, mask = examples["original"], examples["mask"]
-    rows = [("original", original), ("masked", None), *((m, examples[m]) for m in methods)]
-    n = original.shape[0]
-    fig, axes = plt.subplots(len(rows), n, figsize=(0.55 * n + 0.9, 0.6 * len(rows)), squeeze=False)
-    gray = plt.get_cmap("gray").with_extremes(bad=MISSING_COLOUR)
-    for row, (name, images) in zip(axes, rows, strict=True):
-        for j, ax in enumerate(row):
-            if images is None:
-                image = np.ma.masked_where(mask[j, 0].numpy() < 0.5, original[j, 0].numpy())
-            else:
-                image = images[j, 0].numpy()
-            ax.imshow(image, cmap=gray, vmin=0, vmax=1, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-        row[0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
-    fig.subplots_adjust(wspace=0.08, hspace=0.08)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return atomic_write_bytes(path, buffer.getvalue())
+    original, mask = examples["original"][:, 0].numpy(), examples["mask"][:, 0].numpy()
+    gray = np.repeat(original[..., None], 3, axis=3)
+    masked = np.where(mask[..., None] < 0.5, np.array(to_rgb(MISSING_COLOUR)), gray)
+    rows = [("original", list(original)), ("masked", list(masked))]
+    rows += [(m, list(examples[m][:, 0].numpy())) for m in methods]
+    fig = image_grid_figure(
+        [images for _, images in rows],
+        scale=scale,
+        row_labels=[name for name, _ in rows],
+        gap=4,
+    )
+    return save_figure(fig, path, tight=False)
 
 
 def _labels_text(labels: Sequence[int]) -> str:

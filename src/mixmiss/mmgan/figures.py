@@ -3,7 +3,9 @@
 One panel per component: a grid of EMA samples, titled with the component's
 mixture weight alpha_k^(i) in every distribution ("d1=0.60 d2=0.00", the
 paper's notation). Rendering only (matplotlib, Agg backend); the samples come
-from :mod:`mixmiss.mmgan.sampling`.
+from :mod:`mixmiss.mmgan.sampling`. Grids are drawn pixel for pixel at a whole
+scale (:func:`mixmiss.plotting.image_grid_figure`), so samples keep their
+square pixels.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from ..plotting import plt, save_figure
+from ..plotting import auto_scale, image_grid_figure, save_figure
 from ..rng import make_generator
 from .model import MixedMembershipGAN
 from .sampling import generate
@@ -31,6 +33,7 @@ def component_figure(
     grid: int = 8,
     seed: int = 0,
     title: str | None = None,
+    scale: int | None = None,
 ) -> Path:
     """Write a PNG with a ``grid`` x ``grid`` sample grid per component and its weights.
 
@@ -44,6 +47,9 @@ def component_figure(
     seed : int
         Seeds the noise (the same z for every component, as in training).
     title : str, optional
+    scale : int, optional
+        PNG pixels per sample pixel along each axis (default: the whole
+        number that makes a panel about 200 pixels wide).
     """
     k_count = model.num_components
     components = torch.arange(k_count).repeat_interleave(grid * grid)
@@ -51,27 +57,37 @@ def component_figure(
         k_count, grid * grid, 1, model.image_size, model.image_size
     )
     alpha = model.alpha.detach().cpu()
-    fig, axes = plt.subplots(1, k_count, figsize=(2.4 * k_count, 2.8), squeeze=False)
-    for k, ax in enumerate(axes[0]):
-        ax.imshow(tile(images[k], grid, grid).numpy(), cmap="gray", vmin=0, vmax=1)
-        weights = " ".join(f"d{i + 1}={alpha[i, k]:.2f}" for i in range(alpha.shape[0]))
-        ax.set_title(f"G{k + 1}\n{weights}", fontsize=9)
-        ax.axis("off")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    return save_figure(fig, path)
+    panels = [tile(images[k], grid, grid).numpy() for k in range(k_count)]
+    titles = [
+        f"G{k + 1}\n" + " ".join(f"d{i + 1}={alpha[i, k]:.2f}" for i in range(alpha.shape[0]))
+        for k in range(k_count)
+    ]
+    fig = image_grid_figure(
+        [panels],
+        scale=scale or auto_scale(grid * model.image_size),
+        titles=[titles],
+        suptitle=title,
+    )
+    return save_figure(fig, path, tight=False)
 
 
-def samples_figure(images: torch.Tensor, path: str | os.PathLike, title: str | None = None) -> Path:
-    """Write a PNG grid of ``images`` (N, 1, H, W) in [0, 1], as square as possible."""
+def samples_figure(
+    images: torch.Tensor,
+    path: str | os.PathLike,
+    title: str | None = None,
+    scale: int | None = None,
+) -> Path:
+    """Write a PNG grid of ``images`` (N, 1, H, W) in [0, 1], as square as possible.
+
+    ``scale``: PNG pixels per image pixel (default: a grid about 200 pixels wide).
+    """
     n = images.shape[0]
     cols = int(torch.ceil(torch.sqrt(torch.tensor(float(n)))).item())
     rows = -(-n // cols)
     padded = torch.zeros(rows * cols, *images.shape[1:])
     padded[:n] = images
-    fig, ax = plt.subplots(figsize=(max(2.0, cols * 0.35), max(2.0, rows * 0.35) + 0.4))
-    ax.imshow(tile(padded, rows, cols).numpy(), cmap="gray", vmin=0, vmax=1)
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=9)
-    return save_figure(fig, path)
+    grid = tile(padded, rows, cols).numpy()
+    fig = image_grid_figure(
+        [[grid]], scale=scale or auto_scale(grid.shape[1]), titles=[[title or ""]]
+    )
+    return save_figure(fig, path, tight=False)

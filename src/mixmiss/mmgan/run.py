@@ -1,8 +1,14 @@
-"""Setting up an MMGAN run from its config, and loading a trained one back.
+"""An MMGAN run directory: setting a run up from its config, and reading a trained one back.
 
 A run directory holds ``config.json`` (the resolved config, the command, the
-split's regions and true priors, K), ``checkpoint.pt`` (written atomically,
-loaded with ``weights_only=True``), ``log.jsonl`` and the figure.
+split's regions and true priors, K, and the steps training was resumed at),
+``checkpoint.pt`` (written atomically, loaded with ``weights_only=True``),
+``log.jsonl`` (one line per logged step: losses, alpha, seconds since the
+session started) and the figure. This module is the one place that knows
+those names and formats: other code reads a run through its functions
+(:func:`read_config`, :func:`read_info`, :func:`read_log`,
+:func:`training_seconds`, :func:`has_checkpoint`, :func:`checkpoint_step`,
+:func:`load_model`).
 
 Components in the three modes:
 
@@ -134,8 +140,8 @@ def build_model(info: RunInfo, device: torch.device) -> MixedMembershipGAN:
     return model.to(device)
 
 
-def read_info(run_dir: str | os.PathLike) -> RunInfo:
-    """The :class:`RunInfo` stored in ``run_dir/config.json``."""
+def read_config(run_dir: str | os.PathLike) -> dict:
+    """The record in ``run_dir/config.json``: ``run`` (:class:`RunInfo`), ``command``, ``resumes``..."""
     path = Path(run_dir) / CONFIG_FILE
     if not path.is_file():
         raise CacheError(
@@ -143,9 +149,78 @@ def read_info(run_dir: str | os.PathLike) -> RunInfo:
             "`mixmiss mmgan train ... --out DIR`."
         )
     try:
-        return RunInfo.from_dict(json.loads(path.read_text())["run"])
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        record = json.loads(path.read_text())
+    except ValueError as exc:
         raise CacheError(f"cannot read {path}: {exc}; the run directory is damaged.") from exc
+    if not isinstance(record, dict):
+        raise CacheError(
+            f"cannot read {path}: it holds no run record; the run directory is damaged."
+        )
+    return record
+
+
+def read_info(run_dir: str | os.PathLike) -> RunInfo:
+    """The :class:`RunInfo` stored in ``run_dir/config.json``."""
+    record = read_config(run_dir)
+    try:
+        return RunInfo.from_dict(record["run"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        path = Path(run_dir) / CONFIG_FILE
+        raise CacheError(f"cannot read {path}: {exc}; the run directory is damaged.") from exc
+
+
+def read_log(run_dir: str | os.PathLike) -> list[dict] | None:
+    """The records of ``run_dir/log.jsonl`` in file order; None when the run has no log."""
+    path = Path(run_dir) / LOG_FILE
+    if not path.is_file():
+        return None
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def training_seconds(run_dir: str | os.PathLike) -> float | None:
+    """Training wall time of a run, read from its log; None without a log.
+
+    Each training session (the first and every resume, whose steps are in
+    ``config.json``'s ``resumes``) logs the seconds since it started; the
+    total is the sum over sessions of their last logged value. Startup and
+    the steps after a session's last log line are not counted, nor steps
+    thrown away by a resume from an earlier checkpoint.
+    """
+    records = read_log(run_dir)
+    if records is None:
+        return None
+    if not records:
+        return 0.0
+    starts = np.sort([r["step"] for r in read_config(run_dir).get("resumes", [])])
+    steps = np.array([r["step"] for r in records])
+    seconds = np.array([r["seconds"] for r in records], dtype=np.float64)
+    session = np.searchsorted(starts, steps, side="left")  # resumes strictly before the step
+    last = np.zeros(len(starts) + 1)
+    np.maximum.at(last, session, seconds)
+    return round(float(last.sum()), 2)
+
+
+def has_checkpoint(run_dir: str | os.PathLike) -> bool:
+    """Whether ``run_dir`` holds a checkpoint (a run that can be resumed or loaded)."""
+    return (Path(run_dir) / CHECKPOINT_FILE).is_file()
+
+
+def checkpoint_step(run_dir: str | os.PathLike) -> int:
+    """The step the checkpoint of ``run_dir`` was written at."""
+    return int(load_checkpoint(Path(run_dir) / CHECKPOINT_FILE)["step"])
+
+
+def discard_unstarted(run_dir: str | os.PathLike) -> None:
+    """Delete the ``config.json`` and log of a run killed before its first checkpoint.
+
+    They hold nothing to continue, and :func:`~mixmiss.mmgan.train` refuses a
+    directory with a config in it. A run with a checkpoint is left alone
+    (raises :class:`~mixmiss.errors.InputError`).
+    """
+    if has_checkpoint(run_dir):
+        raise InputError(f"{run_dir} holds a checkpoint; resume it instead of discarding it.")
+    for name in (CONFIG_FILE, LOG_FILE):
+        (Path(run_dir) / name).unlink(missing_ok=True)
 
 
 def load_model(

@@ -36,7 +36,9 @@ from .run import (
     LOG_FILE,
     build_model,
     describe_split,
+    discard_unstarted,
     make_split,
+    read_config,
     read_info,
 )
 
@@ -155,8 +157,7 @@ def train(
         # A run killed before its first checkpoint holds nothing to continue: start it afresh
         # (with --resume, with its stored settings).
         resume = False
-        for name in (CONFIG_FILE, LOG_FILE):
-            (out / name).unlink(missing_ok=True)
+        discard_unstarted(out)
     paths.ensure_writable_dir(out, "run directory", "--out")
     torch_device = resolve_device(device)
     with torch_threads(config.num_threads):
@@ -199,7 +200,7 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
         "resumes": [],
     }
     if resume:
-        previous = json.loads((out / CONFIG_FILE).read_text())
+        previous = read_config(out)
         record["provenance"] = previous.get("provenance", record["provenance"])
         resumed = {"step": loop.step, "provenance": provenance(command)}
         record["resumes"] = [*previous.get("resumes", []), resumed]

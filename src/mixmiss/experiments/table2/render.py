@@ -1,9 +1,10 @@
-"""Rendering the MMGAN Table 2 study: ``table2.csv``, ``table2.md`` and Figs. 2-4.
+"""Rendering the Table 2 study: ``table2.csv``, ``table2.md``, ``summary.md`` and Figs. 2-4.
 
-Rendering only: the numbers come from the finished cells of
-:mod:`mixmiss.experiments.table2` (their JSON records), grouped by
-(dataset, case, mode). A group without finished cells is printed as
-pending, so a study cut short still gets a report.
+Rendering only: the numbers come from the finished cells (their JSON
+records, :mod:`.grid`), grouped by (dataset, case, mode); the figures stack
+the panels stored with the cells (:mod:`.figures`). A group without
+finished cells is printed as pending, so a study cut short still gets a
+report. Nothing here loads a checkpoint or computes a metric.
 """
 
 from __future__ import annotations
@@ -11,34 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image
-
-from ..atomic import atomic_write_bytes, atomic_write_text
-from ..mmgan import component_figure, load_model
-from ..mmgan.run import CHECKPOINT_FILE
-from .cells import Cell
-from .formatting import format_with_error, markdown_table, mean_and_standard_error
-
-REGIONS = tuple(f"r{j}" for j in range(1, 8))
-FIGURE_OF_CASE = {"A": 2, "B": 3, "C": 4}
-DATASET_NAMES = {"mnist": "MNIST", "fashion-mnist": "F-MNIST", "digits": "digits 8x8"}
-#: The paper row a dataset is compared with: digits (smoke preset only) with MNIST.
-PAPER_DATASET = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "digits": "mnist"}
-
-#: The paper's Table 2, transcribed from ../shared/reference/paper-tables.md:
-#: (dataset, case) -> (accuracy in % of r1..r7, None for an empty region;
-#: avg; random baseline, a fraction). Mixture weights fixed to the true priors.
-PAPER_TABLE2: dict[tuple[str, str], tuple[tuple[float | None, ...], float, float]] = {
-    ("mnist", "A"): ((99.69, 98.86, 83.40, None, None, None, None), 93.98, 0.5),
-    ("fashion-mnist", "A"): ((90.15, 86.48, 80.92, None, None, None, None), 85.85, 0.5),
-    ("mnist", "B"): ((99.32, 100.0, 96.05, 98.75, 98.14, 99.56, 99.36), 98.74, 0.25),
-    ("fashion-mnist", "B"): ((71.86, 98.07, 68.45, 71.04, 93.17, 91.54, 18.02), 73.16, 0.25),
-    ("mnist", "C"): ((99.12, None, None, None, None, 93.08, 93.64), 95.28, 0.61),
-    ("fashion-mnist", "C"): ((94.41, None, None, None, None, 83.17, 67.5), 81.69, 0.61),
-}
+from ...atomic import atomic_write_text
+from ...mmgan import make_config
+from ..cells import Cell, load_cell
+from ..formatting import format_with_error, markdown_table, mean_and_standard_error
+from .claims import check_claims
+from .figures import write_figures
+from .grid import get_preset, table2_cells
+from .paper import REGIONS, dataset_name, paper_row
 
 CSV_COLUMNS = (
     "preset",
@@ -77,12 +62,25 @@ class Group:
 
     @property
     def name(self) -> str:
-        return DATASET_NAMES.get(self.dataset, self.dataset)
+        return dataset_name(self.dataset)
 
     @property
     def pending(self) -> list[str]:
         done = {r["id"] for r in self.records}
         return [c.id for c in self.cells if c.id not in done]
+
+
+def table2_groups(preset: str, out: str | os.PathLike) -> list[Group]:
+    """The study's cells grouped by (dataset, case, mode), with the finished records in ``out``."""
+    groups: dict[tuple[str, str, str], Group] = {}
+    for cell in table2_cells(preset):
+        key = (cell.params["dataset"], cell.params["case"], cell.params["mode"])
+        group = groups.setdefault(key, Group(*key))
+        group.cells.append(cell)
+        record = load_cell(Path(out), cell)
+        if record is not None:
+            group.records.append(record)
+    return list(groups.values())
 
 
 def _summary(values: list[float], decimals: int = 2) -> str:
@@ -129,10 +127,9 @@ def accuracy_table(groups: list[Group]) -> str:
             ]
             ours += [_summary(_metric(group.records, k)) for k in ("avg", "random")]
         rows.append([group.name, group.case, _source(group), *ours])
-        paper_dataset = PAPER_DATASET.get(group.dataset)
-        if (paper_dataset, group.case) in PAPER_TABLE2:
-            accuracy, avg, random = PAPER_TABLE2[paper_dataset, group.case]
-            label = "paper" if paper_dataset == group.dataset else "paper (MNIST)"
+        paper = paper_row(group.dataset, group.case)
+        if paper is not None:
+            label, (accuracy, avg, random) = paper
             values = ["n/a" if a is None else f"{a:.2f}" for a in accuracy]
             rows.append([group.name, group.case, label, *values, f"{avg:.2f}", f"{random:.2f}"])
     header = ["dataset", "case", "source", *REGIONS, "avg", "random"]
@@ -216,50 +213,6 @@ def write_csv(path: Path, groups: list[Group]) -> Path:
     return atomic_write_text(path, buffer.getvalue())
 
 
-def _stack_vertically(images: list[Path], path: Path) -> Path:
-    """One PNG of ``images`` stacked top to bottom on white, written atomically."""
-    opened = [Image.open(p).convert("RGB") for p in images]
-    width = max(im.width for im in opened)
-    canvas = Image.new("RGB", (width, sum(im.height for im in opened)), "white")
-    top = 0
-    for im in opened:
-        canvas.paste(im, ((width - im.width) // 2, top))
-        top += im.height
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG")
-    return atomic_write_bytes(path, buffer.getvalue())
-
-
-def write_figures(out: Path, groups: list[Group]) -> tuple[list[Path], list[str]]:
-    """Figs. 2-4: per case, the component grids of each dataset's learned-weights run.
-
-    Each run's grid (:func:`mixmiss.mmgan.component_figure`, 8 x 8 samples
-    per component titled with d_i = alpha_k^(i); first seed) goes to
-    ``out/figures/<cell id>.png``; the datasets' grids are stacked into
-    ``out/fig<N>-<case>.png``. Returns the figures written and the cell ids
-    whose panels are still missing.
-    """
-    panels: dict[str, list[Path]] = {}
-    missing = []
-    for group in groups:
-        if group.mode != "learned":
-            continue
-        cell = group.cells[0]
-        run_dir = out / "runs" / cell.id
-        if cell.id in group.pending or not (run_dir / CHECKPOINT_FILE).is_file():
-            missing.append(cell.id)
-            continue
-        model, _, step = load_model(run_dir, "cpu")
-        title = f"{group.name}, case {group.case}, learned weights, step {step:,}"
-        panel = component_figure(model, out / "figures" / f"{cell.id}.png", title=title)
-        panels.setdefault(group.case, []).append(panel)
-    figures = [
-        _stack_vertically(images, out / f"fig{FIGURE_OF_CASE.get(case, 0)}-{case}.png")
-        for case, images in panels.items()
-    ]
-    return figures, missing
-
-
 def summary_markdown(groups: list[Group]) -> str:
     """``summary.md``: Table 2 beside the paper's and the learned weights, for the README.
 
@@ -277,10 +230,16 @@ def summary_markdown(groups: list[Group]) -> str:
     return "\n".join(text)
 
 
+def claims_markdown(groups: list[Group]) -> str:
+    """The paper's claims checked on the finished cells (:func:`.claims.check_claims`)."""
+    results = {(g.dataset, g.case, g.mode): [r["metrics"] for r in g.records] for g in groups}
+    return "\n".join(check_claims(results)) + "\n"
+
+
 def write_markdown(
     path: Path, intro: str, groups: list[Group], figures: list[Path], missing: list[str]
 ) -> Path:
-    """``table2.md``: Table 2 beside the paper's, learned weights, runs, figures, pending cells."""
+    """``table2.md``: Table 2 beside the paper's, learned weights, claims, runs, figures, pending."""
     pending = [cell_id for group in groups for cell_id in group.pending]
     text = [
         intro,
@@ -294,6 +253,10 @@ def write_markdown(
         "being the matched region's true prior (0 for an unmatched component). Components "
         "in the model's order.\n",
         learned_table(groups),
+        "## The paper's claims, on our numbers\n",
+        "How each claim is read, and the threshold of the last: "
+        "`mixmiss.experiments.table2.claims`.\n",
+        claims_markdown(groups),
         "## Runs\n",
         runs_table(groups),
         "## Figures\n",
@@ -301,6 +264,41 @@ def write_markdown(
         "",
     ]
     if missing:
-        text += [f"Figure panels pending: {', '.join(f'`{c}`' for c in missing)}.", ""]
+        text += [f"Figure panels missing: {', '.join(f'`{c}`' for c in missing)}.", ""]
     text += ["## Pending cells\n", "\n".join(f"- `{c}`" for c in pending) or "none", ""]
     return atomic_write_text(path, "\n".join(text))
+
+
+def write_table2_report(preset: str, out: str | os.PathLike) -> dict[str, Path | list[Path]]:
+    """Write ``table2.csv``, ``table2.md``, ``summary.md`` and Figs. 2-4 from the finished cells.
+
+    Works on a partial study (nothing is computed here): unfinished cells
+    are marked pending in both tables and listed at the end of the
+    markdown; a figure holds the stored panels of its finished runs and is
+    not written while it has none (:func:`.figures.write_figures`).
+
+    Returns
+    -------
+    dict
+        ``csv``, ``markdown``, ``summary`` and ``figures`` (a list): the paths written.
+    """
+    study = get_preset(preset)
+    out = Path(out)
+    ordered = table2_groups(preset, out)
+    config = make_config(study.mmgan_preset)
+    intro = (
+        f"# MMGAN: Table 2 and Figs. 2-4 (preset `{preset}`)\n\n"
+        f"Training: mmgan preset `{study.mmgan_preset}` ({config.iters:,} iterations, base "
+        f"width {config.base_width}, EMA decay {config.ema_decay}); the paper trains 100k "
+        f"iterations. Seeds: {', '.join(map(str, study.seeds))}. Accuracy (%): "
+        f"{study.n_per_component:,} EMA samples per component classified by the dataset's "
+        f"evaluator; FID per distribution from {study.n_fid:,} samples against that "
+        "distribution's training images. Cell records in `cells/`, runs in `runs/`.\n"
+    )
+    figures, missing = write_figures(out, ordered)
+    return {
+        "csv": write_csv(out / "table2.csv", ordered),
+        "markdown": write_markdown(out / "table2.md", intro, ordered, figures, missing),
+        "summary": atomic_write_text(out / "summary.md", summary_markdown(ordered)),
+        "figures": figures,
+    }
