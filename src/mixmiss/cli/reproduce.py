@@ -7,7 +7,7 @@ import shlex
 
 from ..device import DEVICE_CHOICES
 from ..presets import PRESET_NAMES
-from ._common import add_dir_options
+from ._common import add_dir_options, context_from
 
 _TABLES = {
     "table1": "the LM-RBM paper's Table 1 and Fig. 1 (MNIST imputation study)",
@@ -61,10 +61,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             args.preset,
             args.out,
             workers=args.workers,
-            data_dir=args.data_dir,
-            cache_dir=args.cache_dir,
-            device=args.device,
-            progress=not args.no_progress,
+            context=context_from(args),
             command=command,
             **extra,
         )

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from mixmiss.context import Context
 from mixmiss.evaluators import train_evaluator
 from mixmiss.experiments.table2 import reproduce_table2
 
@@ -25,7 +26,9 @@ def smoke_study(tmp_path_factory, evaluator_cache):
     Tests must not change it; copy what they alter.
     """
     out = tmp_path_factory.mktemp("table2")
-    return out, reproduce_table2("smoke", out, cache_dir=evaluator_cache, progress=False)
+    return out, reproduce_table2(
+        "smoke", out, context=Context(cache_dir=evaluator_cache, progress=False)
+    )
 
 
 def read_cell(out, cell_id):

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from mixmiss.atomic import load_checkpoint
+from mixmiss.context import Context
 from mixmiss.errors import InputError
 from mixmiss.experiments.table2 import (
     ensure_trained,
@@ -72,14 +73,18 @@ def test_an_interrupted_run_is_resumed_then_only_evaluated(tmp_path, evaluator_c
         train(config, run_dir, progress=False, on_step=interrupt)
     assert load_checkpoint(run_dir / "checkpoint.pt")["step"] == 3
 
-    metrics = run_table2_cell(cell.params, tmp_path, cache_dir=evaluator_cache, threads=1)
+    metrics = run_table2_cell(
+        cell.params, tmp_path, Context(cache_dir=evaluator_cache, progress=False), threads=1
+    )
     assert metrics["started_at_step"] == 3 and metrics["step"] == 6
     resumes = json.loads((run_dir / "config.json").read_text())["resumes"]
     assert [r["step"] for r in resumes] == [3]  # continued, not started again
 
     for name in ("train", "resume_training"):
         monkeypatch.setattr(grid, name, _fail)
-    again = run_table2_cell(cell.params, tmp_path, cache_dir=evaluator_cache, threads=1)
+    again = run_table2_cell(
+        cell.params, tmp_path, Context(cache_dir=evaluator_cache, progress=False), threads=1
+    )
     assert again["started_at_step"] == 6 and again["accuracy"] == metrics["accuracy"]
     assert again["train_seconds"] == metrics["train_seconds"] > 0
     assert not (tmp_path / "figures").exists()  # a fixed-priors cell draws no panel

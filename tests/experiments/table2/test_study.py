@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from mixmiss.atomic import load_checkpoint
+from mixmiss.context import Context
 from mixmiss.errors import InputError
 from mixmiss.experiments.table2 import grid, reproduce_table2, write_table2_report
 
@@ -50,14 +51,16 @@ def test_rerun_computes_nothing(smoke_study, evaluator_cache, monkeypatch):
     assert len(stamps) == 15
     for name in ("train", "resume_training", "evaluate_run", "component_figure"):
         monkeypatch.setattr(grid, name, _fail)
-    written = reproduce_table2("smoke", out, cache_dir=evaluator_cache, progress=False)
+    written = reproduce_table2(
+        "smoke", out, context=Context(cache_dir=evaluator_cache, progress=False)
+    )
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
     assert len(written["figures"]) == 3
 
 
 def test_unknown_preset(tmp_path):
     with pytest.raises(InputError, match="smoke, quick, paper"):
-        reproduce_table2("huge", tmp_path, progress=False)
-    with pytest.raises(InputError, match="unknown table2 preset"):
+        reproduce_table2("huge", tmp_path, context=Context(progress=False))
+    with pytest.raises(InputError, match="unknown preset .huge. for the Table 2 study"):
         write_table2_report("huge", tmp_path)
     assert not any(tmp_path.iterdir())

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...context import DEFAULT_CONTEXT, Context
 from ...device import torch_threads
 from ...errors import InputError
 from ...evaluators import evaluator_info
@@ -30,6 +32,7 @@ from ...mmgan import (
     train,
 )
 from ...mmgan.run import checkpoint_step, has_checkpoint, training_seconds
+from ...presets import Presets
 from ..cells import Cell
 from .figures import panel_path, panel_title
 from .paper import CASES
@@ -73,23 +76,21 @@ class Table2Preset:
     num_threads: int | None = None
 
 
-PRESETS: dict[str, Table2Preset] = {
+PRESETS = Presets(
+    "the Table 2 study",
     # Seconds, for the tests: 6 iterations of tiny networks on the 8x8 digits.
     # Tiny networks run fastest on one thread.
-    "smoke": Table2Preset(
-        "smoke", ("digits",), n_per_component=200, n_fid=200, full_train_fid=False, num_threads=1
-    ),
+    smoke={"mmgan_preset": "smoke", "datasets": ("digits",), "n_per_component": 200,
+           "n_fid": 200, "full_train_fid": False, "num_threads": 1},
     # 12 runs of 20-25 min on 2 CPU cores (mixmiss.mmgan.config), plus ~2 min of evaluation each.
-    "quick": Table2Preset("quick", ("mnist", "fashion-mnist")),
-    "paper": Table2Preset("paper", ("mnist", "fashion-mnist")),
-}
+    quick={"mmgan_preset": "quick", "datasets": ("mnist", "fashion-mnist")},
+    paper={"mmgan_preset": "paper", "datasets": ("mnist", "fashion-mnist")},
+)  # fmt: skip
 
 
 def get_preset(preset: str) -> Table2Preset:
-    """The :class:`Table2Preset` named ``preset``; a clear error for an unknown name."""
-    if preset not in PRESETS:
-        raise InputError(f"unknown table2 preset {preset!r}; choose one of {', '.join(PRESETS)}.")
-    return PRESETS[preset]
+    """The settings of the preset named ``preset``; a clear error for an unknown name."""
+    return Table2Preset(**PRESETS[preset])
 
 
 def cell_id(preset: str, dataset: str, case: str, mode: str, seed: int) -> str:
@@ -153,7 +154,7 @@ def ensure_trained(
     data_dir: str | os.PathLike | None = None,
     device: str = "auto",
     progress: bool = True,
-    command: str | None = None,
+    command: Sequence[str] | None = None,
 ) -> int:
     """Bring the run in ``run_dir`` to ``config.iters`` iterations; return the step it started at.
 
@@ -219,11 +220,9 @@ REPORT_KEYS = (
 def run_table2_cell(
     params: dict,
     out_dir: str | os.PathLike,
-    data_dir: str | os.PathLike | None = None,
-    cache_dir: str | os.PathLike | None = None,
-    device: str = "auto",
-    progress: bool = False,
+    context: Context = DEFAULT_CONTEXT,
     threads: int | None = None,
+    command: Sequence[str] | None = None,
 ) -> dict:
     """Train (or continue) and evaluate one cell's run in :func:`run_path`.
 
@@ -239,22 +238,19 @@ def run_table2_cell(
 
     The keyword arguments are not part of the cell's params (its cache
     key): they say where and how to compute, not what. ``threads`` sets
-    torch's CPU threads while the cell runs.
+    torch's CPU threads while the cell runs; ``command`` (the study's) is
+    recorded with the run's training.
     """
     with torch_threads(threads):
-        return _run_cell(params, Path(out_dir), data_dir, cache_dir, device, progress)
+        return _run_cell(params, Path(out_dir), context, command)
 
 
-def _run_cell(params, out_dir, data_dir, cache_dir, device, progress) -> dict:
+def _run_cell(params: dict, out_dir: Path, context: Context, command) -> dict:
     config = MMGANConfig.from_dict(params["config"])
     run_dir = run_path(out_dir, _id_of(params))
+    data_dir, cache_dir, device = context.data_dir, context.cache_dir, context.device
     started_at = ensure_trained(
-        config,
-        run_dir,
-        data_dir,
-        device,
-        progress,
-        command=f"mixmiss.experiments.table2 cell {_id_of(params)}",
+        config, run_dir, data_dir, device, context.progress, command=command
     )
     evaluation = params["eval"]
     start = time.perf_counter()

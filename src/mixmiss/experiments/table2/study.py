@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from ... import paths
+from ...context import DEFAULT_CONTEXT, Context
 from ...evaluators import get_evaluator
 from ..cells import run_cells, worker_threads
 from .grid import get_preset, run_table2_cell, table2_cells
@@ -17,11 +20,8 @@ def reproduce_table2(
     preset: str,
     out: str | os.PathLike,
     workers: int = 1,
-    data_dir: str | os.PathLike | None = None,
-    cache_dir: str | os.PathLike | None = None,
-    device: str = "auto",
-    progress: bool = True,
-    command: list[str] | None = None,
+    context: Context = DEFAULT_CONTEXT,
+    command: Sequence[str] | None = None,
 ) -> dict[str, Path | list[Path]]:
     """Reproduce the MMGAN paper's Table 2 and Figs. 2-4 into ``out``.
 
@@ -40,14 +40,12 @@ def reproduce_table2(
         torch threads unless the preset sets ``num_threads``, and the
         datasets' evaluators are trained (when not cached) before the cells
         start, so that two workers never train the same one.
-    data_dir, cache_dir : path, optional
-        See :mod:`mixmiss.paths`; the evaluators are taken from (or trained
-        into) ``cache_dir``.
-    device : {"auto", "cpu", "cuda"}
-    progress : bool
-        Progress bars (training bars only with ``workers == 1``).
+    context : Context
+        Data directory, cache directory (the evaluators are taken from or
+        trained into it), device, progress bars (training bars only with
+        ``workers == 1``).
     command : list of str, optional
-        The command line recorded with each cell (default: ``sys.argv``).
+        The CLI's argv, recorded with each cell and its training (None: a Python call).
 
     Returns
     -------
@@ -60,15 +58,18 @@ def reproduce_table2(
     if workers > 1:
         threads = threads or worker_threads(workers)
         for dataset in study.datasets:  # train a missing evaluator here, not in two workers
-            get_evaluator(dataset, data_dir, cache_dir, device=device, progress=progress)
+            get_evaluator(
+                dataset,
+                context.data_dir,
+                context.cache_dir,
+                device=context.device,
+                progress=context.progress,
+            )
+    cell_context = replace(context, progress=context.progress and workers == 1)
     fn = partial(
-        run_table2_cell,
-        out_dir=str(out),
-        data_dir=data_dir,
-        cache_dir=cache_dir,
-        device=device,
-        progress=progress and workers == 1,
-        threads=threads,
+        run_table2_cell, out_dir=str(out), context=cell_context, threads=threads, command=command
     )
-    run_cells(table2_cells(preset), fn, out, workers=workers, progress=progress, command=command)
+    run_cells(
+        table2_cells(preset), fn, out, workers=workers, progress=context.progress, command=command
+    )
     return write_table2_report(preset, out)

@@ -2,7 +2,7 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 
 from mixmiss.experiments.table1 import Table1Preset, cell_id, summarise
-from mixmiss.experiments.table1_figures import draw_fig1
+from mixmiss.experiments.table1.figures import draw_fig1
 
 PRESET = Table1Preset("mnist", ("im", "so"), (0.3, 0.9), ("mean", "misgan", "rbm"), "smoke",
                       (0,), (0,), 10, 10)  # fmt: skip

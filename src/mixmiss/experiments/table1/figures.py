@@ -14,7 +14,8 @@ import math
 import os
 from pathlib import Path
 
-from ..plotting import plt, save_figure
+from ...plotting import plt, save_figure
+from .paper import MECHANISM_NAMES
 
 _PANELS = (("rmse", "RMSE (missing pixels)"), ("fid", "FID"), ("accuracy", "accuracy (%)"))
 _NAMES = {
@@ -24,7 +25,6 @@ _NAMES = {
     "rbm": "RBM [5]",
     "lm-rbm": "LM-RBM",
 }
-_MECHANISMS = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}
 
 
 def _colour(preset, method) -> str:
@@ -76,7 +76,7 @@ def draw_fig1(rows: list[dict], preset):
                                 color=_colour(preset, method), label=_NAMES[method])  # fmt: skip
             if metric == "fid":
                 ax.set_yscale("log")
-            ax.set_title(f"{_MECHANISMS[mechanism]}: {label}", fontsize=10)
+            ax.set_title(f"{MECHANISM_NAMES[mechanism]}: {label}", fontsize=10)
             ax.set_xlabel("missing rate")
             ax.grid(alpha=0.3)
     return fig
@@ -106,6 +106,6 @@ def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLi
         ax.set_yscale("log")
         ax.set_xlabel("RMSE (distortion)")
         ax.set_ylabel("FID (perception; lower is better)")
-        ax.set_title(f"{_MECHANISMS[mechanism]}: labels are missing rates", fontsize=10)
+        ax.set_title(f"{MECHANISM_NAMES[mechanism]}: labels are missing rates", fontsize=10)
         ax.grid(alpha=0.3)
     return _save_with_legend(fig, path, top=0.92)

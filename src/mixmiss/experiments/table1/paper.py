@@ -8,6 +8,8 @@ standard error, which :func:`paper_value` returns beside the value.
 
 from __future__ import annotations
 
+#: The paper's names of the missingness mechanisms.
+MECHANISM_NAMES = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}
 #: Our method names in the paper's column order (Mean, Inpaint, GAN, RBM, LM).
 PAPER_METHODS = ("mean", "inpaint", "misgan", "rbm", "lm-rbm")
 #: The paper's column heading of each method.

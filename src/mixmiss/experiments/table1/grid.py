@@ -1,0 +1,189 @@
+"""The Table 1 study's settings, its grid of cells and the computation of one cell.
+
+One cell = one (mechanism, rate, method, training set): it trains the
+method into ``<out>/runs/<cell id>/`` (resuming an interrupted training)
+and scores it on every test set of the preset
+(:func:`mixmiss.experiments.imputation.evaluate_imputer_seeds`). Cells run
+cheapest method first, so a study cut short still has whole columns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ...context import DEFAULT_CONTEXT, Context
+from ...data import DATASETS
+from ...device import torch_threads
+from ...errors import InputError
+from ...presets import Presets
+from ...registry import make_imputer
+from ..cells import Cell
+from ..imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer_seeds, read_run, train_imputer
+from .paper import PAPER_METHODS
+
+#: The order cells are computed in: cheapest method first.
+COST_ORDER = ("mean", "inpaint", "rbm", "lm-rbm", "misgan")
+METRICS = ("rmse", "fid", "accuracy", "accuracy_hidden")
+HIDDEN_METHODS = ("rbm", "lm-rbm")
+
+
+@dataclass(frozen=True)
+class Table1Preset:
+    """What one preset of the study computes.
+
+    Attributes
+    ----------
+    dataset : str
+        A registered dataset (the paper: MNIST).
+    mechanisms, rates, methods : tuples
+        The grid; ``methods`` are imputer names (``mixmiss.impute.IMPUTERS``).
+    method_preset : {"smoke", "quick", "paper"}
+        The preset each method is trained with.
+    train_seeds, test_seeds : tuples of int
+        One training set per train seed, each model tested on one test set
+        per test seed (paper: 3 x 10).
+    max_train, max_test : int
+        Images used from each split (paper: 50,000 and 10,000).
+    """
+
+    dataset: str
+    mechanisms: tuple[str, ...]
+    rates: tuple[float, ...]
+    methods: tuple[str, ...]
+    method_preset: str
+    train_seeds: tuple[int, ...]
+    test_seeds: tuple[int, ...]
+    max_train: int
+    max_test: int
+
+
+_ALL = ("im", "so", "pm")
+PRESETS = Presets(
+    "the Table 1 study",
+    # seconds (once the MNIST evaluator is cached): exercises every output file
+    smoke={"dataset": "mnist", "mechanisms": _ALL, "rates": (0.3, 0.6), "methods": PAPER_METHODS,
+           "method_preset": "smoke", "train_seeds": (0,), "test_seeds": (0, 1), "max_train": 96,
+           "max_test": 48},
+    # Table 1's rows; each method's quick preset, one training set, three test sets
+    quick={"dataset": "mnist", "mechanisms": _ALL, "rates": (0.3, 0.6, 0.9),
+           "methods": PAPER_METHODS, "method_preset": "quick", "train_seeds": (0,),
+           "test_seeds": (0, 1, 2), "max_train": PAPER_TRAIN, "max_test": PAPER_TEST},
+    # the paper: nine rates, 3 training sets x 10 test sets
+    paper={"dataset": "mnist", "mechanisms": _ALL, "rates": tuple(r / 10 for r in range(1, 10)),
+           "methods": PAPER_METHODS, "method_preset": "paper", "train_seeds": (0, 1, 2),
+           "test_seeds": tuple(range(10)), "max_train": PAPER_TRAIN, "max_test": PAPER_TEST},
+)  # fmt: skip
+
+
+def get_preset(name: str, dataset: str | None = None) -> Table1Preset:
+    """The preset ``name``, optionally on another dataset."""
+    settings = dict(PRESETS[name])
+    if dataset is not None:
+        if dataset not in DATASETS:
+            raise InputError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
+        settings["dataset"] = dataset
+    return Table1Preset(**settings)
+
+
+def cell_id(mechanism: str, rate: float, method: str, train_seed: int) -> str:
+    return f"{mechanism}-{rate:g}-{method}-train{train_seed}"
+
+
+def method_config(method: str, preset: str) -> dict:
+    """The resolved settings of ``method`` at ``preset``, as a cell records them.
+
+    Part of the cell's parameters, so that a change of a method's defaults or
+    preset invalidates its cached cells instead of mixing old and new results.
+    """
+    config = make_imputer(method, preset).get_config()
+    config = {k: v for k, v in config.items() if k not in ("random_state", "device")}
+    return json.loads(json.dumps(config))  # as stored: tuples become lists
+
+
+def table1_cells(preset: Table1Preset) -> list[Cell]:
+    """The study's cells, cheapest method first (see :data:`COST_ORDER`)."""
+    methods = sorted(preset.methods, key=lambda m: COST_ORDER.index(m) if m in COST_ORDER else 99)
+    configs = {method: method_config(method, preset.method_preset) for method in methods}
+    common = {
+        "dataset": preset.dataset,
+        "preset": preset.method_preset,
+        "test_seeds": list(preset.test_seeds),
+        "max_train": preset.max_train,
+        "max_test": preset.max_test,
+    }
+    return [
+        Cell(
+            cell_id(mechanism, rate, method, seed),
+            {
+                **common,
+                "mechanism": mechanism,
+                "rate": rate,
+                "method": method,
+                "train_seed": seed,
+                "config": configs[method],
+            },  # fmt: skip
+        )
+        for method in methods
+        for mechanism in preset.mechanisms
+        for rate in preset.rates
+        for seed in preset.train_seeds
+    ]
+
+
+def compute_cell(
+    params: dict, out: str, context: Context = DEFAULT_CONTEXT, threads: int | None = None
+) -> dict:
+    """Train (or finish training) one method on one masked training set and test it.
+
+    A finished training in the cell's run directory is reused; an interrupted
+    one is resumed from its checkpoints.
+    """
+    with torch_threads(threads):  # with several workers: cores / workers each
+        return _compute_cell(params, out, context)
+
+
+def _train_command(params: dict, run_dir: Path) -> list[str]:
+    """The ``mixmiss impute train`` command that trains the same model as the cell."""
+    argv = ["mixmiss", "impute", "train"]
+    for option in ("dataset", "method", "mechanism", "rate", "preset"):
+        argv += [f"--{option}", str(params[option])]
+    return argv + ["--seed", str(params["train_seed"]), "--max-train", str(params["max_train"]),
+                   "--out", str(run_dir)]  # fmt: skip
+
+
+def _compute_cell(params: dict, out: str, context: Context) -> dict:
+    name = cell_id(params["mechanism"], params["rate"], params["method"], params["train_seed"])
+    run_dir = Path(out) / "runs" / name
+    started = (run_dir / "run.json").is_file()
+    if not started or read_run(run_dir).get("status") != "trained":
+        train_imputer(
+            run_dir,
+            params["dataset"],
+            params["method"],
+            params["mechanism"],
+            params["rate"],
+            preset=params["preset"],
+            seed=params["train_seed"],
+            resume=started,
+            max_train=params["max_train"],
+            context=replace(context, progress=False),
+            command=_train_command(params, run_dir),
+        )
+    reports = evaluate_imputer_seeds(
+        run_dir,
+        params["test_seeds"],
+        max_test=params["max_test"],
+        context=replace(context, progress=False),
+    )
+    keys = (*METRICS, "rmse_all", "eval_seed", "eval_seconds")
+    return {
+        "train_seconds": read_run(run_dir).get("train_seconds"),
+        "evals": [{key: report[key] for key in keys} for report in reports],
+    }
+
+
+def rows_by_cell(rows: list[dict]) -> dict[tuple[str, float, str], dict]:
+    """Summary rows keyed by (mechanism, rate, method)."""
+    return {(r["mechanism"], r["rate"], r["method"]): r for r in rows}

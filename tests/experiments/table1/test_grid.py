@@ -1,0 +1,62 @@
+"""The Table 1 grid, its presets and the computation of one cell."""
+
+import json
+
+import pytest
+
+from mixmiss.errors import InputError
+from mixmiss.experiments.table1 import compute_cell, get_preset, grid, table1_cells
+
+from .records import SMALL
+
+
+def test_cells_cover_the_grid_cheapest_method_first():
+    cells = table1_cells(SMALL)
+    assert len(cells) == 2 * 2 * 3 * 2
+    methods = [c.params["method"] for c in cells]
+    assert methods.index("misgan") > max(i for i, m in enumerate(methods) if m == "lm-rbm")
+    assert cells[0].id == "im-0.3-rbm-train0"
+    assert cells[0].params["test_seeds"] == [0, 1]
+
+
+def test_paper_preset_is_the_papers_design():
+    paper = get_preset("paper")
+    assert paper.rates == pytest.approx([0.1 * i for i in range(1, 10)])
+    assert len(paper.train_seeds) * len(paper.test_seeds) == 30
+    assert (paper.max_train, paper.max_test, paper.method_preset) == (50_000, 10_000, "paper")
+
+
+def test_unknown_preset_or_dataset_is_a_clear_error():
+    with pytest.raises(InputError, match="unknown preset 'full' for the Table 1 study"):
+        get_preset("full")
+    with pytest.raises(InputError, match="unknown dataset 'svhn'"):
+        get_preset("quick", dataset="svhn")
+
+
+def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_train(run_dir, *args, resume, **kwargs):
+        calls.append(resume)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "run.json").write_text(json.dumps({"status": "trained", "train_seconds": 3}))
+
+    def fake_eval(run_dir, seeds, **kwargs):
+        keys = ("rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden", "eval_seconds")
+        return [{**dict.fromkeys(keys, 0.5), "eval_seed": s} for s in seeds]
+
+    monkeypatch.setattr(grid, "train_imputer", fake_train)
+    monkeypatch.setattr(grid, "evaluate_imputer_seeds", fake_eval)
+    params = table1_cells(SMALL)[0].params
+    run_dir = tmp_path / "runs" / "im-0.3-rbm-train0"
+
+    metrics = compute_cell(params, str(tmp_path))
+    assert calls == [False] and metrics["train_seconds"] == 3
+    assert [e["eval_seed"] for e in metrics["evals"]] == [0, 1]
+
+    compute_cell(params, str(tmp_path))  # finished: not retrained
+    assert calls == [False]
+
+    (run_dir / "run.json").write_text(json.dumps({"status": "training"}))
+    compute_cell(params, str(tmp_path))  # interrupted: resumed from its checkpoints
+    assert calls == [False, True]
