@@ -14,11 +14,11 @@ import numpy as np
 import torch
 from matplotlib.colors import to_rgb
 
-from ..mmgan.config import PRESETS, MMGANConfig
-from ..plotting import image_grid_figure, save_figure
-from ..rbm.imputer import PAPER as PAPER_RBM
-from .formatting import markdown_table
-from .imputation import PAPER_TEST, PAPER_TRAIN
+from ...mmgan.config import PRESETS, MMGANConfig
+from ...plotting import image_grid_figure, save_figure
+from ...rbm.imputer import PAPER as PAPER_RBM
+from ..formatting import markdown_table
+from ..imputation import PAPER_TEST, PAPER_TRAIN
 
 #: Colour of the missing pixels in the "masked" row.
 MISSING_COLOUR = "tab:red"

@@ -16,7 +16,7 @@ from mixmiss.errors import InputError
 from mixmiss.evaluators import train_evaluator
 from mixmiss.experiments import demo
 from mixmiss.experiments.demo import METHODS, SMOKE, run_demo
-from mixmiss.experiments.demo_report import range_text, render_report, shared_component_line
+from mixmiss.experiments.demo.report import range_text, render_report, shared_component_line
 
 SHARED_LINE = re.compile(r"G3 \(shared, r3 = S1∩S2\): \d+\.\d % of its samples are 3, 4, 5 or 6")
 

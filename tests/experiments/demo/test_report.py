@@ -5,9 +5,9 @@ import torch
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from mixmiss.experiments.demo_report import MISSING_COLOUR, imputation_figure
+from mixmiss.experiments.demo.report import MISSING_COLOUR, imputation_figure
 
-from ..pixels import find_upscaled, gray8
+from ...pixels import find_upscaled, gray8
 
 
 def test_imputation_figure_keeps_square_pixels(tmp_path):
