@@ -59,6 +59,7 @@ def test_an_unwritable_target_is_a_cache_error_and_the_figure_is_closed(tmp_path
         save_figure(fig, blocker / "plot.png", dpi=20)
     assert fig.number not in plt.get_fignums()
 
+
 def test_images_of_any_shape_are_drawn_at_the_scale_asked(tmp_path):
     rng = np.random.default_rng(0)
     square, wide = rng.uniform(0.05, 0.65, (8, 8)), rng.uniform(0.05, 0.65, (6, 10))

@@ -50,7 +50,8 @@ def test_overrides_win_over_the_preset_and_none_is_ignored():
 
 def test_unknown_preset_names_the_choices():
     with pytest.raises(
-        InputError, match="unknown preset 'fast' for the MMGAN trainer; choose one of smoke, quick, paper"
+        InputError,
+        match="unknown preset 'fast' for the MMGAN trainer; choose one of smoke, quick, paper",
     ):
         make_config("fast")
 

@@ -1,13 +1,10 @@
 """Table 1 rendered from stored cells: pooling, markdown, the study's output files."""
 
-import csv
-import json
 import math
 
 import pytest
 
-from mixmiss.cli import main
-from mixmiss.experiments.table1 import study, summarise, summary_markdown, table_markdown
+from mixmiss.experiments.table1 import summarise, summary_markdown, table_markdown
 
 from .records import SMALL, evaluation, one_cell, record
 
@@ -41,42 +38,3 @@ def test_summary_markdown_puts_the_papers_value_beside_ours():
     assert "| I.M. | 0.6 | … (87.4) | 90.4 (90.4) |" in text  # accuracy in percent
     assert "| I.M. | 0.6 | … | 123.5 |" in text  # FID: ours only
     assert "the one with the lowest FID: **not yet checkable**" in text  # claims, Mean pending
-
-
-@pytest.mark.real_data
-def test_smoke_preset_writes_every_output_and_reruns_nothing(
-    tmp_path, mnist_dir, small_mnist_evaluator, monkeypatch
-):
-    argv = ["reproduce", "table1", "--preset", "smoke", "--out", str(tmp_path), "--device",
-            "cpu", "--data-dir", str(mnist_dir), "--no-progress"]  # fmt: skip
-    assert main(argv) == 0
-    outputs = (
-        "table1.csv",
-        "table1.md",
-        "summary.md",
-        "fig1.png",
-        "fig1-perception-distortion.png",
-    )
-    for name in outputs:
-        assert (tmp_path / name).stat().st_size > 0, name
-    with (tmp_path / "table1.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 3 * 2 * 5
-    assert all(int(row["pairs"]) == 2 for row in rows)
-    assert all(0.0 < float(row["rmse"]) < 1.0 for row in rows)
-    hidden = [row["accuracy_hidden"] for row in rows if row["method"] in ("rbm", "lm-rbm")]
-    assert all(float(value) > 0 for value in hidden)
-    report = (tmp_path / "table1.md").read_text()
-    assert "Cells finished: 30 of 30" in report and "0.152" in report  # ours and the paper's
-    record = json.loads((tmp_path / "cells" / "pm-0.6-lm-rbm-train0.json").read_text())
-    assert record["provenance"]["command"].startswith("mixmiss reproduce table1")
-
-    stamps = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cells").iterdir()}
-
-    def no_compute(*args, **kwargs):
-        pytest.fail("a rerun must compute nothing")
-
-    monkeypatch.setattr(study, "compute_cell", no_compute)
-    assert main(argv) == 0
-    assert stamps == {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cells").iterdir()}
-    assert main([*argv, "--report-only"]) == 0

@@ -3,17 +3,10 @@ import json
 import numpy as np
 import pytest
 
-from mixmiss.cli import main
 from mixmiss.evaluators import train_evaluator
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _train_smoke(capsys, out, *extra, dataset="digits", data_dir=None):
+def _train_smoke(run, out, *extra, dataset="digits", data_dir=None):
     args = [
         "mmgan",
         "train",
@@ -30,10 +23,10 @@ def _train_smoke(capsys, out, *extra, dataset="digits", data_dir=None):
     ]
     if data_dir is not None:
         args += ["--data-dir", data_dir]
-    return run(capsys, *args)
+    return run(*args)
 
 
-def _eval_json(capsys, run_dir, cache, data_dir=None):
+def _eval_json(run, run_dir, cache, data_dir=None):
     args = [
         "mmgan",
         "eval",
@@ -49,21 +42,20 @@ def _eval_json(capsys, run_dir, cache, data_dir=None):
     ]
     if data_dir is not None:
         args += ["--data-dir", data_dir]
-    code, out, err = run(capsys, *args)
+    code, out, err = run(*args)
     assert code == 0, err
     return json.loads(out)
 
 
-def test_train_sample_figure_eval_on_digits(capsys, tmp_path, private_cache):
+def test_train_sample_figure_eval_on_digits(capsys, tmp_path, private_cache, run):
     out = tmp_path / "run"
-    code, _, err = _train_smoke(capsys, out, "--fixed-priors", "--iters", "4", "--seed", "3")
+    code, _, err = _train_smoke(run, out, "--fixed-priors", "--iters", "4", "--seed", "3")
     assert code == 0, err
     config = json.loads((out / "config.json").read_text())
     assert config["run"]["config"]["iters"] == 4 and config["run"]["config"]["seed"] == 3
     assert config["provenance"]["command"].startswith("mixmiss mmgan train")
 
     code, _, err = run(
-        capsys,
         "mmgan",
         "sample",
         out,
@@ -75,19 +67,17 @@ def test_train_sample_figure_eval_on_digits(capsys, tmp_path, private_cache):
         tmp_path / "s.png",
     )
     assert code == 0, err and (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
-    code, _, err = run(capsys, "mmgan", "figure", out)
+    code, _, err = run("mmgan", "figure", out)
     assert code == 0 and (out / "components.png").is_file()
 
     train_evaluator("digits", epochs=3, progress=False)
-    report = _eval_json(capsys, out, private_cache)
+    report = _eval_json(run, out, private_cache)
     assert report["dataset"] == "digits" and report["case"] == "A"
     assert report["regions"] == {"r1": "S1\\S2", "r2": "S2\\S1", "r3": "S1∩S2"}
     assert set(report["accuracy"]) == {"r1", "r2", "r3"} and report["random"] == 0.5
     assert np.allclose(report["alpha"], report["true_priors"], atol=1e-4)
 
-    code, _, err = run(
-        capsys, "mmgan", "train", "--out", out, "--resume", "--iters", "6", "--no-progress"
-    )
+    code, _, err = run("mmgan", "train", "--out", out, "--resume", "--iters", "6", "--no-progress")
     assert code == 0, err
     assert json.loads((out / "config.json").read_text())["resumes"][0]["step"] == 4
 
@@ -122,40 +112,31 @@ def test_train_sample_figure_eval_on_digits(capsys, tmp_path, private_cache):
         ),
     ],
 )
-def test_bad_train_arguments_give_one_line_errors(capsys, tmp_path, argv, message):
-    code, _, err = run(capsys, *argv, "--out", tmp_path / "x", "--no-progress")
+def test_bad_train_arguments_give_one_line_errors(capsys, tmp_path, argv, message, run):
+    code, _, err = run(*argv, "--out", tmp_path / "x", "--no-progress")
     assert code == 2
     assert message in err and err.startswith("mixmiss: error:") and err.count("\n") == 1
 
 
-def test_bad_distribution_and_missing_run(capsys, tmp_path):
+def test_bad_distribution_and_missing_run(tmp_path, run):
     out = tmp_path / "run"
-    assert _train_smoke(capsys, out, "--iters", "1")[0] == 0
-    code, _, err = run(
-        capsys, "mmgan", "sample", out, "--distribution", "5", "--out", tmp_path / "x.png"
-    )
+    assert _train_smoke(run, out, "--iters", "1")[0] == 0
+    code, _, err = run("mmgan", "sample", out, "--distribution", "5", "--out", tmp_path / "x.png")
     assert code == 2 and "distributions 1..2" in err
-    code, _, err = run(capsys, "mmgan", "eval", tmp_path / "missing", "--json")
+    code, _, err = run("mmgan", "eval", tmp_path / "missing", "--json")
     assert code == 2 and "not an MMGAN run directory" in err
-
-
-def test_bench_is_registered(capsys):
-    from mixmiss.cli.bench import BENCHES
-
-    assert BENCHES["mmgan"] == "mixmiss.mmgan.bench:run_bench"
 
 
 @pytest.mark.real_data
 def test_smoke_on_real_mnist_trains_resumes_samples_draws_and_evaluates(
-    capsys, tmp_path, mnist_dir, private_cache
+    run, tmp_path, mnist_dir, private_cache
 ):
     out = tmp_path / "mnist"
     code, _, err = _train_smoke(
-        capsys, out, "--iters", "2", "--fixed-priors", dataset="mnist", data_dir=mnist_dir
+        run, out, "--iters", "2", "--fixed-priors", dataset="mnist", data_dir=mnist_dir
     )
     assert code == 0, err
     code, _, err = run(
-        capsys,
         "mmgan",
         "train",
         "--out",
@@ -169,7 +150,6 @@ def test_smoke_on_real_mnist_trains_resumes_samples_draws_and_evaluates(
     )
     assert code == 0, err
     code, _, err = run(
-        capsys,
         "mmgan",
         "sample",
         out,
@@ -181,9 +161,9 @@ def test_smoke_on_real_mnist_trains_resumes_samples_draws_and_evaluates(
         tmp_path / "s.png",
     )
     assert code == 0, err
-    assert run(capsys, "mmgan", "figure", out)[0] == 0
+    assert run("mmgan", "figure", out)[0] == 0
     train_evaluator("mnist", data_dir=mnist_dir, epochs=1, max_train=2000, progress=False)
-    report = _eval_json(capsys, out, private_cache, mnist_dir)
+    report = _eval_json(run, out, private_cache, mnist_dir)
     assert report["dataset"] == "mnist" and report["step"] == 3
     assert report["true_priors"][0][0] == pytest.approx(0.6, abs=0.03)  # {0,1,2} part of S1
     assert len(report["fid"]) == 2

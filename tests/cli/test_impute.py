@@ -18,12 +18,6 @@ QUIET = Context(progress=False)
 KEYS = {"rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden"}
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def digits_evaluator():
     """A tiny digits evaluator in the test's private cache (eval needs one for FID)."""
@@ -31,10 +25,10 @@ def digits_evaluator():
 
 
 @pytest.mark.parametrize("method", ["mean", "inpaint"])
-def test_train_then_eval_on_digits(capsys, tmp_path, digits_evaluator, method):
+def test_train_then_eval_on_digits(capsys, tmp_path, digits_evaluator, method, run):
     out_dir = tmp_path / method
     code, out, err = run(
-        capsys, "impute", "train", "--dataset", "digits", "--method", method,
+        "impute", "train", "--dataset", "digits", "--method", method,
         "--mechanism", "im", "--rate", 0.5, "--preset", "smoke", "--seed", 3,
         "--out", out_dir, "--max-train", 400, "--no-progress",
     )  # fmt: skip
@@ -43,9 +37,7 @@ def test_train_then_eval_on_digits(capsys, tmp_path, digits_evaluator, method):
     assert saved["status"] == "trained" and saved["seed"] == 3 and saved["n_train"] == 400
     assert saved["config"]["random_state"] == 3 and "impute train" in saved["provenance"]["command"]
 
-    code, out, err = run(
-        capsys, "impute", "eval", out_dir, "--json", "--max-test", 120, "--no-progress"
-    )
+    code, out, err = run("impute", "eval", out_dir, "--json", "--max-test", 120, "--no-progress")
     assert code == 0, err
     report = json.loads(out)
     assert KEYS <= set(report)
@@ -56,12 +48,12 @@ def test_train_then_eval_on_digits(capsys, tmp_path, digits_evaluator, method):
     assert json.loads((out_dir / "eval-seed0.json").read_text()) == report
 
 
-def test_eval_rmse_matches_a_direct_computation(tmp_path, digits_evaluator, capsys):
+def test_eval_rmse_matches_a_direct_computation(tmp_path, digits_evaluator, capsys, run):
     imputer = train_imputer(
         tmp_path, "digits", "mean", "so", 0.5, preset="smoke", seed=1, max_train=300,
         context=QUIET, command=["test"],
     )  # fmt: skip
-    code, out, _ = run(capsys, "impute", "eval", tmp_path, "--json", "--seed", 4, "--no-progress")
+    code, out, _ = run("impute", "eval", tmp_path, "--json", "--seed", 4, "--no-progress")
     test = masked_split("digits", "test", "so", 0.5, 4, 10_000)
     expected = rmse_missing(imputer.impute(test.images, test.mask), test.images, test.mask)
     assert code == 0 and json.loads(out)["rmse"] == pytest.approx(expected)
@@ -75,9 +67,9 @@ def test_train_and_test_masks_are_independent_streams():
     assert not torch.equal(train.mask, test.mask)
 
 
-def test_misgan_refuses_digits_with_a_one_line_error(capsys, tmp_path):
+def test_misgan_refuses_digits_with_a_one_line_error(capsys, tmp_path, run):
     code, _, err = run(
-        capsys, "impute", "train", "--dataset", "digits", "--method", "misgan",
+        "impute", "train", "--dataset", "digits", "--method", "misgan",
         "--mechanism", "im", "--rate", 0.5, "--preset", "smoke", "--out", tmp_path,
         "--no-progress",
     )  # fmt: skip
@@ -85,11 +77,11 @@ def test_misgan_refuses_digits_with_a_one_line_error(capsys, tmp_path):
     assert err.startswith("mixmiss: error:") and "28x28" in err and len(err.splitlines()) == 1
 
 
-def test_bad_arguments_are_clear_errors(capsys, tmp_path):
-    code, _, err = run(capsys, "impute", "eval", tmp_path, "--json")
+def test_bad_arguments_are_clear_errors(capsys, tmp_path, run):
+    code, _, err = run("impute", "eval", tmp_path, "--json")
     assert code == 2 and "run.json is missing" in err
     code, _, err = run(
-        capsys, "impute", "train", "--dataset", "digits", "--method", "mean",
+        "impute", "train", "--dataset", "digits", "--method", "mean",
         "--mechanism", "im", "--rate", 1.5, "--out", tmp_path,
     )  # fmt: skip
     assert code == 2 and "rate" in err
@@ -113,10 +105,10 @@ def test_resume_into_a_directory_of_another_run_is_refused(tmp_path):
 
 @pytest.mark.real_data
 def test_misgan_smoke_train_and_eval_on_an_mnist_subset(
-    capsys, tmp_path, mnist_dir, small_mnist_evaluator
+    capsys, tmp_path, mnist_dir, small_mnist_evaluator, run
 ):
     code, _, err = run(
-        capsys, "impute", "train", "--dataset", "mnist", "--data-dir", mnist_dir,
+        "impute", "train", "--dataset", "mnist", "--data-dir", mnist_dir,
         "--method", "misgan", "--mechanism", "im", "--rate", 0.6, "--preset", "smoke",
         "--max-train", 64, "--set", "epochs=2", "--device", "cpu", "--out", tmp_path,
         "--no-progress",
@@ -125,7 +117,7 @@ def test_misgan_smoke_train_and_eval_on_an_mnist_subset(
     assert json.loads((tmp_path / "run.json").read_text())["config"]["epochs"] == 2
     assert (tmp_path / "checkpoints" / "misgan.pt").is_file()
     code, out, err = run(
-        capsys, "impute", "eval", tmp_path, "--data-dir", mnist_dir, "--json",
+        "impute", "eval", tmp_path, "--data-dir", mnist_dir, "--json",
         "--max-test", 200, "--no-progress",
     )  # fmt: skip
     assert code == 0, err
