@@ -7,8 +7,9 @@ objective of Eq. 8 plus the disjointness term of Eq. 11.
 
 Modules: :mod:`.config` (settings and presets), :mod:`.networks`,
 :mod:`.objective` (Eqs. 8-11), :mod:`.model` (one vectorised training step),
-:mod:`.run` (building and loading runs), :mod:`.trainer` (loop, logs,
-checkpoints, resume), :mod:`.sampling` (Section 3), :mod:`.evaluation`
+:mod:`.run` (the run directory: building, reading and loading runs),
+:mod:`.trainer` (the step, logs, checkpoint contents, resume; the loop is
+:class:`mixmiss.training.TrainingLoop`), :mod:`.sampling` (Section 3), :mod:`.evaluation`
 (Table 2), :mod:`.figures` (Figs. 2-4), :mod:`.bench`.
 """
 
