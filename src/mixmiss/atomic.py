@@ -34,6 +34,8 @@ _FILE_MODE = 0o666 & ~_umask()
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically and return the path."""
     path = Path(path)
+    if path.is_dir():
+        raise CacheError(f"cannot write {path}: it is a directory; give the path of a file.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -49,6 +51,12 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CacheError(
+            f"cannot write {path}: {exc.strerror or exc}. "
+            "Choose a writable location (check its permissions and free space)."
+        ) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -93,6 +101,15 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch raises several unrelated types for bad files
         raise CacheError(
-            f"cannot load checkpoint {path}: {exc}. The file is corrupt or was not "
-            "written by mixmiss; delete it and train again."
+            f"cannot load checkpoint {path}: {_why(exc)}; the file is corrupt or was not "
+            "written by mixmiss: delete it and train again."
         ) from exc
+
+
+def _why(exc: Exception) -> str:
+    """One line on why torch refused a file, without its advice to unpickle it anyway."""
+    text = str(exc)
+    if "weights_only" in text or "Unsupported global" in text:
+        return "it holds Python objects, which mixmiss never unpickles"
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return first.rstrip(".")

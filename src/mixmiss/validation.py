@@ -93,6 +93,34 @@ def check_positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def check_generator(generator: Any, name: str = "generator") -> torch.Generator | None:
+    """Return ``generator`` if it is a ``torch.Generator`` (or None)."""
+    if generator is None or isinstance(generator, torch.Generator):
+        return generator
+    raise InputError(
+        f"{name} must be a torch.Generator, e.g. torch.Generator().manual_seed(0), "
+        f"got {type(generator).__module__}.{type(generator).__name__}."
+    )
+
+
+def check_image_shape(image_shape: Any, name: str = "image_shape") -> tuple[int, int]:
+    """Return ``image_shape`` as (H, W) with positive integer sides."""
+    if isinstance(image_shape, numbers.Integral) and not isinstance(image_shape, bool):
+        raise InputError(
+            f"{name} must be (H, W), got the number {image_shape}; "
+            f"pass ({image_shape}, {image_shape}) for square images."
+        )
+    try:
+        sides = tuple(image_shape)
+    except TypeError:
+        raise InputError(f"{name} must be (H, W), got {image_shape!r}.") from None
+    if len(sides) != 2 or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sides
+    ):
+        raise InputError(f"{name} must be (H, W) with positive integer sides, got {sides!r}.")
+    return int(sides[0]), int(sides[1])
+
+
 def check_labels(labels: Any, n: int, name: str = "labels") -> torch.Tensor:
     """Return integer class labels of length ``n`` as an int64 tensor."""
     labels = _as_tensor(labels, name)

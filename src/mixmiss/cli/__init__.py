@@ -40,10 +40,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Options whose value may start with "-" (label sets such as "-1-3;3-9" are an input
+#: error to report, not an unknown option); argparse needs them as ``--sets=VALUE``.
+_DASH_VALUE_OPTIONS = ("--sets",)
+
+
+def _attach_dash_values(argv: list[str]) -> list[str]:
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in _DASH_VALUE_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_dash_values(argv))
     args.invocation = ["mixmiss", *argv]  # the command, for every result that records it
     try:
         return int(args.func(args) or 0)

@@ -42,6 +42,17 @@ def context_from(args: argparse.Namespace) -> Context:
     )
 
 
+def seed_option(text: str) -> int:
+    """``--seed``: an integer from 0 to 2**63 - 1 (what numpy and torch both accept)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {value}")
+    return value
+
+
 def print_json(obj) -> None:
     json.dump(obj, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")

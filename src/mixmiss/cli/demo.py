@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..device import DEVICE_CHOICES
-from ._common import add_dir_options, context_from
+from ._common import add_dir_options, context_from, seed_option
 
 DEMO_DATASETS = ("digits", "mnist")
 
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
         help="digits (bundled, at most 5 minutes on a 2-core CPU) or mnist (needs its files)",
     )
     parser.add_argument("--out", default="demo-output", help="output directory")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=seed_option, default=0)
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     add_dir_options(parser)

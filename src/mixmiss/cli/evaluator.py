@@ -6,7 +6,7 @@ import argparse
 
 from ..device import DEVICE_CHOICES
 from ..evaluators import evaluator_info, train_evaluator
-from ._common import add_dataset_option, add_dir_options, print_json
+from ._common import add_dataset_option, add_dir_options, print_json, seed_option
 
 _SHOWN = ("dataset", "test_accuracy", "train_seconds", "seed", "checksum", "created")
 
@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     train = commands.add_parser("train", help="train a dataset's evaluator and cache it")
     add_dataset_option(train)
     add_dir_options(train)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=seed_option, default=0)
     train.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     train.add_argument("--json", action="store_true", help="print the metadata as JSON")

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
 from ..presets import PRESET_NAMES
 from ..registry import IMPUTERS
-from ._common import add_dataset_option, add_dir_options, context_from, print_json
+from ._common import add_dataset_option, add_dir_options, context_from, print_json, seed_option
 
 
 def _setting(text: str) -> tuple[str, object]:
@@ -34,7 +34,7 @@ def register(subparsers) -> None:
     train.add_argument("--mechanism", required=True, choices=sorted(MECHANISMS))
     train.add_argument("--rate", required=True, type=float, help="missing rate in (0, 1)")
     train.add_argument("--preset", choices=PRESET_NAMES, default="quick")
-    train.add_argument("--seed", type=int, default=0, help="seeds the masks and the method")
+    train.add_argument("--seed", type=seed_option, default=0, help="seeds the masks and the method")
     train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     train.add_argument("--out", required=True, help="run directory")
     train.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -56,7 +56,7 @@ def register(subparsers) -> None:
 
     evaluate = commands.add_parser("eval", help="score a trained run on a masked test set")
     evaluate.add_argument("directory", help="run directory written by `impute train`")
-    evaluate.add_argument("--seed", type=int, default=0, help="seeds the test masks")
+    evaluate.add_argument("--seed", type=seed_option, default=0, help="seeds the test masks")
     evaluate.add_argument("--max-train", type=int, default=None, help="training images to use")
     evaluate.add_argument("--max-test", type=int, default=PAPER_TEST, help="test images to use")
     evaluate.add_argument("--device", choices=DEVICE_CHOICES, default="auto")

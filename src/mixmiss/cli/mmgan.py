@@ -7,7 +7,7 @@ import argparse
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
 from ..presets import PRESET_NAMES
-from ._common import add_dataset_option, add_dir_options, print_json
+from ._common import add_dataset_option, add_dir_options, print_json, seed_option
 
 
 def register(subparsers) -> None:
@@ -19,11 +19,11 @@ def register(subparsers) -> None:
     which = train.add_mutually_exclusive_group()
     which.add_argument("--case", help="Table 1 case: A, B or C")
     which.add_argument("--sets", help="label sets, e.g. '0-6;3-9'")
-    train.add_argument("--preset", choices=PRESET_NAMES, default="quick")
+    train.add_argument("--preset", choices=PRESET_NAMES, default=None, help="default: quick")
     train.add_argument("--iters", type=int, default=None, help="override the preset's iterations")
     train.add_argument("--fixed-priors", action="store_true", help="fix alpha to the true priors")
     train.add_argument("--naive", action="store_true", help="the baseline of Eq. 4")
-    train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--seed", type=seed_option, default=None)
     train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     train.add_argument("--out", required=True, help="run directory")
     train.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -35,14 +35,14 @@ def register(subparsers) -> None:
     sample.add_argument("run_dir")
     sample.add_argument("--distribution", type=int, required=True, help="i, 1-based (S_i)")
     sample.add_argument("--n", type=int, default=64)
-    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--seed", type=seed_option, default=0)
     sample.add_argument("--out", required=True, help="PNG file")
     sample.set_defaults(func=run_sample)
 
     figure = commands.add_parser("figure", help="samples of every component with its weights")
     figure.add_argument("run_dir")
     figure.add_argument("--out", default=None, help="PNG file (default: RUN_DIR/components.png)")
-    figure.add_argument("--seed", type=int, default=0)
+    figure.add_argument("--seed", type=seed_option, default=0)
     figure.set_defaults(func=run_figure)
 
     evaluate = commands.add_parser("eval", help="Table 2 accuracy, weights and FID of a run")
@@ -54,7 +54,7 @@ def register(subparsers) -> None:
     evaluate.add_argument(
         "--no-full-train-fid", action="store_true", help="skip FID against the whole training set"
     )
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--seed", type=seed_option, default=0)
     evaluate.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     evaluate.add_argument("--json", action="store_true")
     add_dir_options(evaluate)
@@ -67,6 +67,7 @@ def run_train(args: argparse.Namespace) -> int:
     command = args.invocation
     common = {"data_dir": args.data_dir, "device": args.device, "progress": not args.no_progress}
     if args.resume:
+        _check_resume_options(args)
         resume_training(args.out, iters=args.iters, command=command, **common)
     else:
         if args.dataset is None or (args.case is None and args.sets is None):
@@ -74,7 +75,7 @@ def run_train(args: argparse.Namespace) -> int:
                 "give --dataset and --case (or --sets), or --resume to continue a run."
             )
         config = make_config(
-            args.preset,
+            args.preset or "quick",
             dataset=args.dataset,
             sets=args.case or args.sets,
             iters=args.iters,
@@ -85,6 +86,32 @@ def run_train(args: argparse.Namespace) -> int:
         train(config, args.out, command=command, **common)
     print(f"run written to {args.out}")
     return 0
+
+
+def _check_resume_options(args: argparse.Namespace) -> None:
+    """--resume continues the stored run: options that would describe another run are an error."""
+    from ..mmgan import read_info
+
+    stored = read_info(args.out).config
+    given = {
+        "--dataset": (args.dataset, stored.dataset),
+        "--case/--sets": (args.case or args.sets, stored.sets),
+        "--seed": (args.seed, stored.seed),
+        "--fixed-priors": (args.fixed_priors or None, stored.fixed_priors or None),
+        "--naive": (args.naive or None, stored.naive or None),
+    }
+    clash = [
+        f"{option} {mine} (the run has {theirs})"
+        for option, (mine, theirs) in given.items()
+        if mine is not None and str(mine).upper() != str(theirs).upper()
+    ]
+    if args.preset is not None:
+        clash.append(f"--preset {args.preset} (a resumed run keeps its settings)")
+    if clash:
+        raise InputError(
+            f"--resume continues the run in {args.out} as configured, but {'; '.join(clash)}; "
+            "drop those options, or train a new run into another --out."
+        )
 
 
 def run_sample(args: argparse.Namespace) -> int:

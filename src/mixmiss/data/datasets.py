@@ -223,6 +223,7 @@ def _idx_paths(spec: DatasetSpec, split: str, directory: Path, download: bool) -
     if missing and not download:
         raise _missing_files_error(spec, directory, missing, "download disabled")
     if missing:
+        created = [p for p in (directory, *directory.parents) if not p.exists()]
         paths.ensure_writable_dir(
             directory, f"{spec.name} data directory", f"--data-dir or {paths.DATA_DIR_ENV}"
         )
@@ -235,6 +236,9 @@ def _idx_paths(spec: DatasetSpec, split: str, directory: Path, download: bool) -
             except DataError as exc:
                 failures.append(str(exc))
         if failures:
+            for made in created:  # a failed download leaves no directories behind
+                if made.is_dir() and not any(made.iterdir()):
+                    made.rmdir()
             still = [name for name, path in found.items() if path is None]
             raise _missing_files_error(
                 spec, directory, still, "download failed: " + " | ".join(failures)

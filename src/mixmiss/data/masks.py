@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
-from ..validation import check_positive_int, check_rate
+from ..validation import check_generator, check_image_shape, check_positive_int, check_rate
 
 #: Number of missing rectangles per image in the P.M. mechanism.
 PATCH_COUNT = 32
@@ -181,7 +181,11 @@ def make_mask(
         )
     n = check_positive_int(n, "n")
     rate = check_rate(rate)
-    if len(image_shape) != 2 or min(image_shape) < 1:
-        raise InputError(f"image_shape must be (H, W) with positive sides, got {image_shape}.")
-    shape = (int(image_shape[0]), int(image_shape[1]))
+    shape = check_image_shape(image_shape)
+    generator = check_generator(generator)
+    if mechanism == "so" and square_side(shape, rate) ** 2 == shape[0] * shape[1]:
+        raise InputError(
+            f"at rate {rate:g} the S.O. square covers the whole {shape[0]}x{shape[1]} image, "
+            "so no pixel would be missing; use a higher rate or larger images."
+        )
     return MECHANISMS[mechanism](n, shape, rate, generator)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
+from ..validation import check_generator
 from .datasets import ImageDataset
 
 LabelSets = tuple[tuple[int, ...], ...]
@@ -138,7 +139,13 @@ def resolve_label_sets(case_or_sets: str | Sequence[Sequence[int]], num_classes:
             )
         sets = parse_label_sets(case_or_sets)
     else:
-        sets = tuple(tuple(s) for s in case_or_sets)
+        try:
+            sets = tuple(tuple(s) for s in case_or_sets)
+        except TypeError:
+            raise InputError(
+                f"label sets must be a case (A, B, C), a string such as '0-6;3-9' or a list "
+                f"of label lists, got {case_or_sets!r}."
+            ) from None
     if not sets:
         raise InputError("no label sets given; give at least one, e.g. '0-6;3-9'.")
     for number, labels in enumerate(sets, start=1):
@@ -220,6 +227,13 @@ def venn_split(
     >>> [r.operation for r in split.regions]
     ['S1\\\\S2', 'S2\\\\S1', 'S1∩S2']
     """
+    if not isinstance(dataset, ImageDataset):
+        raise InputError(
+            f"venn_split takes an ImageDataset (from mixmiss.data.load_dataset), got "
+            f"{type(dataset).__name__}; build one with "
+            "ImageDataset(images, labels, name, split, class_names)."
+        )
+    generator = check_generator(generator)
     num_classes = len(dataset.class_names)
     sets = resolve_label_sets(case_or_sets, num_classes)
     if generator is None:

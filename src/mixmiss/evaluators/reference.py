@@ -10,6 +10,7 @@ cache.
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
 
@@ -30,8 +31,13 @@ def reference_statistics(
     fid_dir = paths.cache_dir(cache_dir) / "fid"
     path = fid_dir / f"{evaluator.dataset}-{split}-{evaluator.metadata['checksum'][:16]}.npz"
     if path.is_file():
-        with np.load(path) as stored:
-            return stored["mu"], stored["sigma"]
+        try:
+            with np.load(path) as stored:
+                mu, sigma = stored["mu"], stored["sigma"]
+            if mu.ndim == 1 and sigma.shape == (len(mu), len(mu)):
+                return mu, sigma
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            pass  # a damaged cache is recomputed below, as a damaged evaluator is retrained
     real = load_dataset(evaluator.dataset, split, data_dir)
     mu, sigma = gaussian_statistics(evaluator.features(real.images))
     paths.ensure_writable_dir(

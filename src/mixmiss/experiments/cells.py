@@ -47,8 +47,19 @@ def cell_path(out_dir: Path, cell: Cell) -> Path:
     return out_dir / "cells" / f"{cell.id}.json"
 
 
-def load_cell(out_dir: Path, cell: Cell) -> dict | None:
-    """The stored result of ``cell``, or None when it has not finished (or its params changed)."""
+#: ``check(metrics) -> bool``: whether a stored cell's metrics have the study's shape.
+MetricsCheck = Callable[[dict], bool]
+
+
+def is_number(value) -> bool:
+    """A real number that JSON stores (not a bool, not a string)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def load_cell(out_dir: Path, cell: Cell, check: MetricsCheck | None = None) -> dict | None:
+    """The stored result of ``cell``, or None when it has not finished, its params changed,
+    or the file is damaged (not a cell record, or metrics that ``check`` refuses): such a
+    cell counts as pending and is computed again."""
     path = cell_path(out_dir, cell)
     if not path.is_file():
         return None
@@ -56,7 +67,17 @@ def load_cell(out_dir: Path, cell: Cell) -> dict | None:
         stored = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return stored if stored.get("params") == cell.params else None
+    whole = (
+        isinstance(stored, dict)
+        and stored.get("params") == cell.params
+        and isinstance(stored.get("metrics"), dict)
+        and is_number(stored.get("wall_seconds"))
+        and isinstance(stored.get("provenance"), dict)
+        and {"git_revision", "machine"} <= set(stored["provenance"])
+    )
+    if not whole or (check is not None and not check(stored["metrics"])):
+        return None
+    return stored
 
 
 def worker_threads(workers: int) -> int | None:
@@ -65,11 +86,13 @@ def worker_threads(workers: int) -> int | None:
     return max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
 
 
-def finished_cells(cells: Sequence[Cell], out_dir: str | os.PathLike) -> dict[str, dict]:
+def finished_cells(
+    cells: Sequence[Cell], out_dir: str | os.PathLike, check: MetricsCheck | None = None
+) -> dict[str, dict]:
     """The stored records of the finished ``cells``, by cell id (to report a partial study)."""
     records = {}
     for cell in cells:
-        stored = load_cell(Path(out_dir), cell)
+        stored = load_cell(Path(out_dir), cell, check)
         if stored is not None:
             records[cell.id] = stored
     return records
@@ -96,13 +119,15 @@ def run_cells(
     workers: int = 1,
     progress: bool = True,
     command: list[str] | None = None,
+    check: MetricsCheck | None = None,
 ) -> list[dict]:
     """Compute the unfinished ``cells`` with ``fn`` and return every cell's record, in order.
 
     ``fn`` must be a module-level function (it is sent to worker processes
     when ``workers > 1``) taking the cell's params and returning a JSON-able
     dict of metrics. ``command`` is the command line recorded with each cell
-    (None: a Python call), also for cells computed in workers.
+    (None: a Python call), also for cells computed in workers. ``check``
+    refuses stored metrics of the wrong shape (see :func:`load_cell`).
     """
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}.")
@@ -110,7 +135,7 @@ def run_cells(
     if len(set(ids)) != len(ids):
         raise InputError("cell ids must be unique within a study.")
     out_dir = Path(out_dir)
-    records = finished_cells(cells, out_dir)
+    records = finished_cells(cells, out_dir, check)
     todo = [cell for cell in cells if cell.id not in records]
     bar = tqdm(total=len(cells), initial=len(records), desc="cells", disable=not progress)
     if workers == 1 or len(todo) <= 1:

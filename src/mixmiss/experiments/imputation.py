@@ -36,6 +36,7 @@ import torch
 from ..atomic import atomic_write_json
 from ..context import DEFAULT_CONTEXT, Context
 from ..data import MECHANISMS, load_dataset, make_mask
+from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..impute import Imputer
 from ..impute.base import CONFIG_FILE
@@ -136,6 +137,7 @@ def train_imputer(
     """
     out = Path(out)
     imputer_class(method)  # unknown names fail before any work
+    resolve_device(context.device)  # so does a device this machine lacks
     split = masked_split(dataset, "train", mechanism, rate, seed, max_train, context.data_dir)
     imputer = make_imputer(
         method, preset, **{**(overrides or {}), "random_state": seed, "device": context.device}
@@ -297,6 +299,11 @@ def evaluate_imputer_seeds(
             "`mixmiss impute train ... --resume` first."
         )
     imputer = load_imputer(directory)
+    if imputer.method != run["method"]:
+        raise CacheError(
+            f"{directory} is damaged: run.json describes a {run['method']!r} run but the saved "
+            f"imputer is {imputer.method!r}; train the run again into a new directory."
+        )
     n_train = run["n_train"] if max_train is None else check_positive_int(max_train, "max_train")
     start = time.perf_counter()
     args = (run["dataset"], run["mechanism"], run["rate"])

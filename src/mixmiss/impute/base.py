@@ -46,6 +46,9 @@ class Imputer(abc.ABC):
     #: The registry / CLI name of the method.
     method: ClassVar[str]
 
+    #: The (H, W) of the only images the method takes (None: any size).
+    image_shape: ClassVar[tuple[int, int] | None] = None
+
     #: Keyword arguments of ``__init__`` for each preset (:mod:`mixmiss.presets`).
     #: Methods without settings keep them empty.
     PRESETS: ClassVar[Presets] = Presets("a method without settings")

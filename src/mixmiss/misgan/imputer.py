@@ -87,6 +87,7 @@ class MisGANImputer(Imputer):
     """
 
     method = "misgan"
+    image_shape = (IMAGE_SIDE, IMAGE_SIDE)
     PRESETS = Presets(
         "MisGAN",
         smoke={"epochs": 1, "batch_size": 8, "width": 4, "imputer_hidden": [32, 32, 32]},
@@ -318,10 +319,18 @@ class MisGANImputer(Imputer):
             return
         self._validate()
         nets = self.build_networks(0, resolve_device(self.device))
-        try:
-            nets.load_state_dict(state)
-        except RuntimeError as exc:
+        expected = nets.state_dict()
+        missing = sorted(set(expected) - set(state))
+        unexpected = sorted(set(state) - set(expected))
+        wrong = sorted(
+            k for k in set(expected) & set(state) if tuple(state[k].shape) != expected[k].shape
+        )
+        if missing or unexpected or wrong:
+            counts = f"{len(missing)} missing, {len(unexpected)} unexpected, {len(wrong)} resized"
+            example = (missing or unexpected or wrong)[0]
             raise CacheError(
-                f"the saved MisGAN weights do not fit its configuration: {exc}"
-            ) from exc
+                f"the saved weights are not those of a MisGAN of this configuration ({counts} "
+                f"tensors, e.g. {example!r}); save and load with the same method and settings."
+            )
+        nets.load_state_dict(state)
         self.networks_ = nets.eval()

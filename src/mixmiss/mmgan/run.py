@@ -170,11 +170,23 @@ def read_info(run_dir: str | os.PathLike) -> RunInfo:
 
 
 def read_log(run_dir: str | os.PathLike) -> list[dict] | None:
-    """The records of ``run_dir/log.jsonl`` in file order; None when the run has no log."""
+    """The records of ``run_dir/log.jsonl`` in file order; None when the run has no log.
+
+    A line that is not a JSON record with a whole ``step`` (one torn by a kill
+    during its write) is left out.
+    """
     path = Path(run_dir) / LOG_FILE
     if not path.is_file():
         return None
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    records = []
+    for line in path.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("step"), int):
+            records.append(record)
+    return records
 
 
 def training_seconds(run_dir: str | os.PathLike) -> float | None:

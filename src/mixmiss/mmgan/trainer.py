@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from .. import paths
-from ..atomic import atomic_write_json
+from ..atomic import atomic_write_json, atomic_write_text
 from ..data import VennSplit
 from ..device import resolve_device, torch_threads
 from ..errors import CacheError, InputError
@@ -35,11 +36,13 @@ from .run import (
     CONFIG_FILE,
     LOG_FILE,
     build_model,
+    checkpoint_step,
     describe_split,
     discard_unstarted,
     make_split,
     read_config,
     read_info,
+    read_log,
 )
 
 
@@ -83,12 +86,12 @@ def _set_rng_state(generators: dict[str, torch.Generator], state: dict) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def _truncate_log(path: Path, step: int) -> None:
-    """Drop log lines written after the checkpoint being resumed from."""
-    if not path.is_file():
-        return
-    kept = [line for line in path.read_text().splitlines() if json.loads(line)["step"] <= step]
-    path.write_text("".join(line + "\n" for line in kept))
+def _truncate_log(out: Path, step: int) -> None:
+    """Keep the log lines up to the checkpoint being resumed from (and none torn by a kill)."""
+    records = read_log(out)
+    if records is not None:
+        kept = "".join(json.dumps(r) + "\n" for r in records if r["step"] <= step)
+        atomic_write_text(out / LOG_FILE, kept)
 
 
 def _log_record(step: int, losses: dict, model: MixedMembershipGAN, seconds: float) -> dict:
@@ -149,6 +152,16 @@ def train(
             )
         stored = read_info(out).config
         config = MMGANConfig.from_dict({**stored.to_dict(), "iters": config.iters})
+        done = checkpoint_step(out) if checkpoint_path.is_file() else 0
+        if config.iters < done:
+            raise InputError(
+                f"the run in {out} is at step {done}; iters={config.iters} would end it "
+                f"before that. Give at least {done} iterations, or omit them."
+            )
+        if config.iters > stored.iters and progress:
+            print(
+                f"extending the run in {out} from {stored.iters:,} to {config.iters:,} iterations"
+            )
     elif checkpoint_path.exists():
         raise InputError(
             f"{out} already holds an MMGAN run; pass --resume to continue it or choose another --out."
@@ -158,13 +171,18 @@ def train(
         # (with --resume, with its stored settings).
         resume = False
         discard_unstarted(out)
-    paths.ensure_writable_dir(out, "run directory", "--out")
     torch_device = resolve_device(device)
+    created = not out.exists()
+    paths.ensure_writable_dir(out, "run directory", "--out")
     with torch_threads(config.num_threads):
         try:
             return _train(config, out, data_dir, torch_device, resume, progress, command, on_step)
         except TrainingInterrupted as stop:
             raise stop.with_resume_command(resume_command(out, data_dir)) from None
+        except Exception:  # an error, not a kill: with nothing to continue, leave no trace
+            if created and not checkpoint_path.exists():
+                shutil.rmtree(out, ignore_errors=True)
+            raise
 
 
 def resume_command(out: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> list[str]:
@@ -191,7 +209,7 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
         checkpoint = loop.resume(torch_device)
         model.load_training_state(checkpoint["state"])
         _set_rng_state(rngs, checkpoint["rng"])
-        _truncate_log(out / LOG_FILE, loop.step)
+        _truncate_log(out, loop.step)
     record = {
         "run": info.to_dict(),
         "provenance": provenance(command),

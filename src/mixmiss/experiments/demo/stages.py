@@ -54,11 +54,16 @@ def _prepare_output(out: Path) -> None:
         raise InputError(
             f"{out} holds files that the demo did not write; choose a new or empty --out."
         )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CacheError(
+            f"cannot create the demo's --out {out}: {exc.strerror or exc}; choose another --out."
+        ) from exc
     for name in (MMGAN_DIR, IMPUTE_DIR):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in (REPORT_FILE, MMGAN_FIGURE, IMPUTATION_FIGURE):
         (out / name).unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
 
 
 def run_evaluator(dataset: str, context: Context, timings: dict[str, float]) -> Evaluator:

@@ -18,8 +18,8 @@ from ...data import DATASETS
 from ...device import torch_threads
 from ...errors import InputError
 from ...presets import Presets
-from ...registry import make_imputer
-from ..cells import Cell
+from ...registry import imputer_class, make_imputer
+from ..cells import Cell, is_number
 from ..imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer_seeds, read_run, train_imputer
 from .paper import PAPER_METHODS
 
@@ -84,7 +84,17 @@ def get_preset(name: str, dataset: str | None = None) -> Table1Preset:
         if dataset not in DATASETS:
             raise InputError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
         settings["dataset"] = dataset
-    return Table1Preset(**settings)
+    study = Table1Preset(**settings)
+    shape = DATASETS[study.dataset].image_shape
+    for method in study.methods:
+        wanted = imputer_class(method).image_shape
+        if wanted is not None and tuple(shape) != wanted:
+            raise InputError(
+                f"{method} takes {wanted[0]}x{wanted[1]} images and {study.dataset} has "
+                f"{shape[0]}x{shape[1]}; choose a {wanted[0]}x{wanted[1]} dataset (mnist, "
+                "fashion-mnist) for this study."
+            )
+    return study
 
 
 def cell_id(mechanism: str, rate: float, method: str, train_seed: int) -> str:
@@ -182,6 +192,19 @@ def _compute_cell(params: dict, out: str, context: Context) -> dict:
         "train_seconds": read_run(run_dir).get("train_seconds"),
         "evals": [{key: report[key] for key in keys} for report in reports],
     }
+
+
+def valid_metrics(metrics: dict) -> bool:
+    """Whether a stored cell's metrics have the shape :func:`compute_cell` writes."""
+    evals = metrics.get("evals")
+    if not isinstance(evals, list) or not evals:
+        return False
+    optional = ("accuracy_hidden",)
+    return all(
+        isinstance(e, dict)
+        and all(is_number(e.get(k)) or (k in optional and e.get(k) is None) for k in METRICS)
+        for e in evals
+    ) and (metrics.get("train_seconds") is None or is_number(metrics["train_seconds"]))
 
 
 def rows_by_cell(rows: list[dict]) -> dict[tuple[str, float, str], dict]:

@@ -24,6 +24,7 @@ from .grid import (
     get_preset,
     rows_by_cell,
     table1_cells,
+    valid_metrics,
 )
 from .paper import MECHANISM_NAMES, PAPER_NAMES, paper_value
 
@@ -175,7 +176,7 @@ def write_table1_report(
     preset = get_preset(preset, dataset) if isinstance(preset, str) else preset
     out = Path(out)
     cells = table1_cells(preset)
-    records = finished_cells(cells, out)
+    records = finished_cells(cells, out, valid_metrics)
     rows = summarise(preset, records)
     pending = [cell.id for cell in cells if cell.id not in records]
     paths = {

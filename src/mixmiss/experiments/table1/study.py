@@ -10,7 +10,7 @@ from pathlib import Path
 from ...context import DEFAULT_CONTEXT, Context
 from ...evaluators import get_evaluator
 from ..cells import run_cells, worker_threads
-from .grid import compute_cell, get_preset, table1_cells
+from .grid import compute_cell, get_preset, table1_cells, valid_metrics
 from .render import write_table1_report
 
 
@@ -52,6 +52,12 @@ def reproduce_table1(
         progress=context.progress,
     )
     run_cells(
-        table1_cells(study), fn, out, workers=workers, progress=context.progress, command=command
+        table1_cells(study),
+        fn,
+        out,
+        workers=workers,
+        progress=context.progress,
+        command=command,
+        check=valid_metrics,
     )
     return write_table1_report(study, out)

@@ -33,7 +33,7 @@ from ...mmgan import (
 )
 from ...mmgan.run import checkpoint_step, has_checkpoint, training_seconds
 from ...presets import Presets
-from ..cells import Cell
+from ..cells import Cell, is_number
 from .figures import panel_path, panel_title
 from .paper import CASES
 
@@ -137,6 +137,25 @@ def table2_cells(preset: str) -> list[Cell]:
                     }
                     cells.append(Cell(cell_id(preset, dataset, case, mode, seed), params))
     return cells
+
+
+def valid_metrics(metrics: dict) -> bool:
+    """Whether a stored cell's metrics have the shape :func:`run_table2_cell` writes."""
+    accuracy, alpha, fid = metrics.get("accuracy"), metrics.get("alpha"), metrics.get("fid")
+    return (
+        isinstance(metrics.get("step"), int)
+        and all(is_number(metrics.get(k)) for k in ("avg", "random"))
+        and isinstance(accuracy, dict)
+        and all(v is None or is_number(v) for v in accuracy.values())
+        and isinstance(alpha, list)
+        and all(isinstance(row, list) and all(map(is_number, row)) for row in alpha)
+        and isinstance(fid, list)
+        and all(map(is_number, fid))
+        and all(
+            metrics.get(k) is None or is_number(metrics[k])
+            for k in ("weight_recovery_error", "train_seconds")
+        )
+    )
 
 
 def _id_of(params: dict) -> str:

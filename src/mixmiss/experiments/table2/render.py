@@ -22,7 +22,7 @@ from ..cells import Cell, load_cell
 from ..formatting import format_with_error, markdown_table, mean_and_standard_error
 from .claims import check_claims
 from .figures import write_figures
-from .grid import get_preset, table2_cells
+from .grid import get_preset, table2_cells, valid_metrics
 from .paper import REGIONS, dataset_name, paper_row
 
 CSV_COLUMNS = (
@@ -77,7 +77,7 @@ def table2_groups(preset: str, out: str | os.PathLike) -> list[Group]:
         key = (cell.params["dataset"], cell.params["case"], cell.params["mode"])
         group = groups.setdefault(key, Group(*key))
         group.cells.append(cell)
-        record = load_cell(Path(out), cell)
+        record = load_cell(Path(out), cell, valid_metrics)
         if record is not None:
             group.records.append(record)
     return list(groups.values())

@@ -12,7 +12,7 @@ from ... import paths
 from ...context import DEFAULT_CONTEXT, Context
 from ...evaluators import get_evaluator
 from ..cells import run_cells, worker_threads
-from .grid import get_preset, run_table2_cell, table2_cells
+from .grid import get_preset, run_table2_cell, table2_cells, valid_metrics
 from .render import write_table2_report
 
 
@@ -70,6 +70,12 @@ def reproduce_table2(
         run_table2_cell, out_dir=str(out), context=cell_context, threads=threads, command=command
     )
     run_cells(
-        table2_cells(preset), fn, out, workers=workers, progress=context.progress, command=command
+        table2_cells(preset),
+        fn,
+        out,
+        workers=workers,
+        progress=context.progress,
+        command=command,
+        check=valid_metrics,
     )
     return write_table2_report(preset, out)
