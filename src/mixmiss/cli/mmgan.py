@@ -106,7 +106,12 @@ def _check_resume_options(args: argparse.Namespace) -> None:
         if mine is not None and str(mine).upper() != str(theirs).upper()
     ]
     if args.preset is not None:
-        clash.append(f"--preset {args.preset} (a resumed run keeps its settings)")
+        from ..mmgan import make_config
+
+        same = ("dataset", "sets", "fixed_priors", "naive", "seed")
+        preset = make_config(args.preset, **{k: getattr(stored, k) for k in same})
+        if {**preset.to_dict(), "iters": stored.iters} != stored.to_dict():
+            clash.append(f"--preset {args.preset} (the run was trained with other settings)")
     if clash:
         raise InputError(
             f"--resume continues the run in {args.out} as configured, but {'; '.join(clash)}; "
