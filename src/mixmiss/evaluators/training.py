@@ -174,9 +174,15 @@ def evaluator_info(dataset: str, cache_dir: str | os.PathLike | None = None) -> 
             f"{paths.CACHE_DIR_ENV} at the cache that holds it."
         )
     try:
-        return json.loads(meta_path.read_text())
+        metadata = json.loads(meta_path.read_text())
     except (OSError, ValueError) as exc:
         raise CacheError(f"cannot read {meta_path}: {exc}; train the evaluator again.") from exc
+    if not isinstance(metadata, dict) or not {"checksum", "architecture"} <= set(metadata):
+        raise CacheError(
+            f"{meta_path} is not an evaluator's metadata; train the evaluator again with "
+            f"`mixmiss evaluator train --dataset {dataset}`."
+        )
+    return metadata
 
 
 def load_evaluator(

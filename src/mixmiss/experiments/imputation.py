@@ -222,14 +222,19 @@ def read_run(directory: str | os.PathLike) -> dict:
     """The ``run.json`` of a run directory, with a clear error when absent."""
     path = Path(directory) / RUN_FILE
     try:
-        return json.loads(path.read_text())
+        run = json.loads(path.read_text())
+        if not isinstance(run, dict) or not {"method", "dataset", "status"} <= set(run):
+            raise ValueError("it is not a run record")
+        return run
     except FileNotFoundError:
         raise CacheError(
             f"{directory} is not a training run ({RUN_FILE} is missing); create one with "
             "`mixmiss impute train ... --out DIR`."
         ) from None
     except (OSError, ValueError) as exc:
-        raise CacheError(f"cannot read {path}: {exc}.") from exc
+        raise CacheError(
+            f"cannot read {path}: {exc}; the run directory is damaged: train it again."
+        ) from exc
 
 
 def _features(imputer: Imputer, x, mask, batch: int = 8192) -> torch.Tensor | None:

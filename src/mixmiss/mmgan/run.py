@@ -179,7 +179,7 @@ def read_log(run_dir: str | os.PathLike) -> list[dict] | None:
     if not path.is_file():
         return None
     records = []
-    for line in path.read_text().splitlines():
+    for line in path.read_text(errors="replace").splitlines():
         try:
             record = json.loads(line)
         except ValueError:

@@ -9,6 +9,8 @@ from mixmiss.experiments.table1 import compute_cell, get_preset, grid, table1_ce
 
 from .records import SMALL
 
+RUN = {"method": "rbm", "dataset": "mnist"}
+
 
 def test_cells_cover_the_grid_cheapest_method_first():
     cells = table1_cells(SMALL)
@@ -39,7 +41,7 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
     def fake_train(run_dir, *args, resume, **kwargs):
         calls.append(resume)
         run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "run.json").write_text(json.dumps({"status": "trained", "train_seconds": 3}))
+        (run_dir / "run.json").write_text(json.dumps({**RUN, "status": "trained", "train_seconds": 3}))
 
     def fake_eval(run_dir, seeds, **kwargs):
         keys = ("rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden", "eval_seconds")
@@ -57,6 +59,6 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
     compute_cell(params, str(tmp_path))  # finished: not retrained
     assert calls == [False]
 
-    (run_dir / "run.json").write_text(json.dumps({"status": "training"}))
+    (run_dir / "run.json").write_text(json.dumps({**RUN, "status": "training"}))
     compute_cell(params, str(tmp_path))  # interrupted: resumed from its checkpoints
     assert calls == [False, True]
