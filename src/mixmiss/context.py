@@ -11,7 +11,10 @@ processes. The library's building blocks (``load_dataset``,
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+
+from .errors import InputError
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ class Context:
     progress: bool = True
 
     def __post_init__(self):
+        if not isinstance(self.device, str) or not re.fullmatch(
+            r"auto|cpu|cuda(:\d+)?", self.device
+        ):
+            raise InputError(f"unknown device {self.device!r}; choose auto, cpu, cuda or cuda:N.")
         for name in ("data_dir", "cache_dir"):
             value = getattr(self, name)
             if value is not None:

@@ -49,6 +49,19 @@ class ImageDataset:
     split: str
     class_names: tuple[str, ...]
 
+    def __post_init__(self):
+        images, labels = self.images, self.labels
+        if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1] != 1:
+            raise InputError(
+                f"images must be a tensor of shape (N, 1, H, W), got "
+                f"{tuple(getattr(images, 'shape', ())) or type(images).__name__}."
+            )
+        if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (images.shape[0],):
+            raise InputError(
+                f"labels must be a tensor of shape ({images.shape[0]},), one per image, got "
+                f"{tuple(getattr(labels, 'shape', ())) or type(labels).__name__}."
+            )
+
     def __len__(self) -> int:
         return int(self.labels.shape[0])
 

@@ -15,8 +15,10 @@ generator 256-128-64-32, discriminator 64-128-256).
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import asdict, dataclass
 
+from ..data import DATASETS
 from ..errors import InputError
 from ..presets import Presets
 
@@ -91,12 +93,28 @@ class MMGANConfig:
             raise InputError(
                 f"base_width must be even (the last layer has w/2), got {self.base_width}."
             )
-        if self.num_components is not None and self.num_components < 1:
-            raise InputError(f"num_components must be >= 1, got {self.num_components}.")
+        if self.dataset not in DATASETS:
+            raise InputError(
+                f"unknown dataset {self.dataset!r}; choose one of {', '.join(DATASETS)}."
+            )
+        for name in ("num_components", "num_threads"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise InputError(f"{name} must be a positive integer or None, got {value!r}.")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise InputError(f"seed must be a whole number >= 0, got {self.seed!r}.")
+        for name in ("lr", "omega_lr"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0 < value < math.inf:
+                raise InputError(f"{name} must be a positive number, got {value!r}.")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise InputError(f"betas must be two numbers in [0, 1), got {self.betas!r}.")
         if not 0.0 <= self.ema_decay < 1.0:
             raise InputError(f"ema_decay must lie in [0, 1), got {self.ema_decay}.")
-        if self.lam < 0:
-            raise InputError(f"lam (lambda of Eq. 11) must be >= 0, got {self.lam}.")
+        if not 0 <= self.lam < math.inf:
+            raise InputError(f"lam (lambda of Eq. 11) must be a number >= 0, got {self.lam}.")
         if self.fixed_priors and self.naive:
             raise InputError(
                 "--fixed-priors and --naive exclude each other: the naive baseline has one "
@@ -108,12 +126,18 @@ class MMGANConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> MMGANConfig:
+        if not isinstance(data, dict):
+            raise InputError(
+                f"an MMGAN config is a mapping of settings, got {type(data).__name__}."
+            )
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise InputError(f"unknown MMGAN config keys {unknown}; known: {sorted(known)}.")
         data = dict(data)
         if "betas" in data:
+            if not isinstance(data["betas"], list | tuple):
+                raise InputError(f"betas must be two numbers, got {data['betas']!r}.")
             data["betas"] = tuple(data["betas"])
         return cls(**data)
 
@@ -150,4 +174,4 @@ PRESETS = Presets(
 
 def make_config(preset: str = "quick", **overrides) -> MMGANConfig:
     """A config from a preset with keyword overrides (None values are ignored)."""
-    return MMGANConfig(**PRESETS.settings(preset, **overrides))
+    return MMGANConfig.from_dict(PRESETS.settings(preset, **overrides))

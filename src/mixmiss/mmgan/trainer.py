@@ -166,14 +166,14 @@ def train(
         raise InputError(
             f"{out} already holds an MMGAN run; pass --resume to continue it or choose another --out."
         )
+    torch_device = resolve_device(device)
+    created = not out.exists()
+    paths.ensure_writable_dir(out, "run directory", "--out")
     if not checkpoint_path.is_file():
         # A run killed before its first checkpoint holds nothing to continue: start it afresh
         # (with --resume, with its stored settings).
         resume = False
         discard_unstarted(out)
-    torch_device = resolve_device(device)
-    created = not out.exists()
-    paths.ensure_writable_dir(out, "run directory", "--out")
     with torch_threads(config.num_threads):
         try:
             return _train(config, out, data_dir, torch_device, resume, progress, command, on_step)
