@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from mixmiss.mmgan import evaluate_run, train
+from mixmiss.mmgan.coverage import coverage_from_report
 from mixmiss.mmgan.evaluation import (
     component_region_counts,
     match_components,
@@ -58,6 +59,10 @@ def test_eval_report_on_a_learned_run(digits_run, digits_evaluator):
     assert len(report["fid_full_train"]) == 2
     assert np.array(report["label_histogram"]).sum(axis=1).tolist() == [200] * 3
     assert json.loads((digits_run / "eval.json").read_text()) == report
+    cover = report["coverage"]
+    assert set(cover["regions"]) == {"r1", "r2", "r3"} and cover["expected_from"] == "class counts"
+    assert sum(report["class_counts"]) > 0 and 0 <= cover["min_coverage"] <= 1
+    assert cover == coverage_from_report(report, None, np.array(report["class_counts"]))
 
 
 def test_eval_fixed_and_naive(tmp_path, digits_evaluator):

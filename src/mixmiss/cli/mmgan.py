@@ -159,4 +159,8 @@ def run_eval(args: argparse.Namespace) -> int:
     else:
         for key in ("dataset", "case", "mode", "accuracy", "avg", "random", "fid"):
             print(f"{key:>9}: {report[key]}")
+        for region, cover in report.get("coverage", {}).get("regions", {}).items():
+            dropped = f", dropped classes {cover['dropped']}" if cover["dropped"] else ""
+            print(f"{'coverage':>9}: {region} (G{cover['component'] + 1}) {cover['coverage']:.0%}, "
+                  f"divergence {cover['divergence']:.2f}{dropped}")  # fmt: skip
     return 0

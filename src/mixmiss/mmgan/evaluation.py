@@ -40,6 +40,7 @@ from ..evaluators import Evaluator, fid_score, get_evaluator
 from ..metrics import fid_from_features, gaussian_statistics
 from ..rng import make_generator
 from ..validation import check_positive_int
+from .coverage import region_coverage
 from .run import load_model, make_split, priors_array
 from .sampling import generate, sample_distribution
 
@@ -114,8 +115,10 @@ def evaluate_run(
     dict
         ``dataset``, ``case``, ``mode``, ``step``, ``regions``, ``accuracy``,
         ``avg``, ``random``, ``alpha``, ``true_priors``, ``fid``,
-        ``fid_full_train``, ``assignment``, ``label_histogram`` and, in
-        learned mode, ``weight_recovery_error``.
+        ``fid_full_train``, ``assignment``, ``label_histogram``, and (not for
+        the naive baseline) ``class_counts`` (training images per class) and
+        ``coverage`` (:mod:`.coverage`: does each component draw all its
+        region's classes?); in learned mode ``weight_recovery_error``.
     """
     n_per_component = check_positive_int(n_per_component, "n_per_component")
     n_fid = check_positive_int(n_fid, "n_fid")
@@ -170,6 +173,11 @@ def evaluate_run(
             for r, (name, k) in enumerate(zip(names, assigned, strict=True))
         }
         report["assignment"] = {name: int(k) for name, k in zip(names, assigned, strict=True)}
+        labels = torch.cat([d.labels for d in split.distributions])
+        report["class_counts"] = torch.bincount(labels, minlength=num_classes).tolist()
+        report["coverage"] = region_coverage(
+            histogram, report["assignment"], info.region_labels, np.array(report["class_counts"])
+        )
         if mode == "learned":
             report["weight_recovery_error"] = round(
                 weight_recovery_error(alpha, priors, assigned), 5

@@ -41,7 +41,9 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
     def fake_train(run_dir, *args, resume, **kwargs):
         calls.append(resume)
         run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "run.json").write_text(json.dumps({**RUN, "status": "trained", "train_seconds": 3}))
+        (run_dir / "run.json").write_text(
+            json.dumps({**RUN, "status": "trained", "train_seconds": 3})
+        )
 
     def fake_eval(run_dir, seeds, **kwargs):
         keys = ("rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden", "eval_seconds")

@@ -21,6 +21,8 @@ from ...mmgan import make_config
 from ..cells import Cell, load_cell
 from ..formatting import format_with_error, markdown_table, mean_and_standard_error
 from .claims import check_claims
+from .coverage import INTRO as COVERAGE_INTRO
+from .coverage import coverage_table
 from .figures import write_figures
 from .grid import get_preset, table2_cells, valid_metrics
 from .paper import REGIONS, dataset_name, paper_row
@@ -257,6 +259,9 @@ def write_markdown(
         "How each claim is read, and the threshold of the last: "
         "`mixmiss.experiments.table2.claims`.\n",
         claims_markdown(groups),
+        "## Coverage: does each component draw all its region's classes?\n",
+        COVERAGE_INTRO,
+        coverage_table(path.parent, [r["id"] for g in groups for r in g.records]),
         "## Runs\n",
         runs_table(groups),
         "## Figures\n",
