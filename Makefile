@@ -1,4 +1,5 @@
-# make test: create .venv if missing, install mixmiss with its test extras, run the suite.
+# make test: create .venv if missing, install mixmiss with its test and ray extras, run the
+#   suite (the Ray tests share one in-process Ray session: one xdist group, --dist loadgroup).
 # make test-results: the same set-up, then the checks of the committed results/ files
 #   (pytest marker committed_results, left out of `make test`).
 # make demo: the same set-up, then `mixmiss demo`.
@@ -16,11 +17,11 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch is pinned to 2.13.0 in pyproject.toml: it installs from the local CPU wheel.
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,ray]'
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-results: $(STAMP)
 	$(BIN)/python -m pytest -m committed_results $(PYTEST_ARGS)

@@ -20,3 +20,7 @@ class DataError(MixmissError, OSError):
 
 class CacheError(MixmissError, OSError):
     """A cache, output or download directory cannot be used."""
+
+
+class ExecutorError(MixmissError, RuntimeError):
+    """A study's executor cannot run: Ray is not installed, or the cluster cannot be reached."""

@@ -6,8 +6,10 @@ import argparse
 import shlex
 
 from ..device import DEVICE_CHOICES
+from ..experiments.executors import DEFAULT_MAX_RETRIES, EXECUTOR_NAMES, make_executor
+from ..experiments.plan import format_plan
 from ..presets import PRESET_NAMES
-from ._common import add_dir_options, context_from
+from ._common import add_dir_options, context_from, print_json
 
 _TABLES = {
     "table1": "the LM-RBM paper's Table 1 and Fig. 1 (MNIST imputation study)",
@@ -34,12 +36,41 @@ def register(subparsers) -> None:
             help="compute nothing: write the outputs from the cells finished so far",
         )
         table.add_argument("--no-progress", action="store_true")
+        _add_cluster_options(table)
         if name == "table1":
             table.add_argument(
                 "--dataset", default=None, help="run the study on another registered dataset"
             )
         add_dir_options(table)
         table.set_defaults(func=run_reproduce)
+
+
+def _add_cluster_options(table: argparse.ArgumentParser) -> None:
+    table.add_argument(
+        "--executor",
+        choices=EXECUTOR_NAMES,
+        default="local",
+        help="where cells run: local processes (--workers) or Ray tasks on a cluster "
+        "(pip install 'mixmiss[ray]')",
+    )
+    table.add_argument(
+        "--ray-address",
+        default=None,
+        help="the Ray cluster: auto or HOST:PORT of its head (default: $RAY_ADDRESS, "
+        "else a cluster on this node, else a new local one)",
+    )
+    table.add_argument(
+        "--max-retries",
+        type=int,
+        default=DEFAULT_MAX_RETRIES,
+        help="Ray: retries of a cell whose worker died (it resumes from its checkpoint)",
+    )
+    table.add_argument(
+        "--plan",
+        action="store_true",
+        help="compute nothing: print the pending cells, their projected hours and Ray resources",
+    )
+    table.add_argument("--json", action="store_true", help="with --plan: print it as JSON")
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
@@ -52,17 +83,24 @@ def run_reproduce(args: argparse.Namespace) -> int:
 
         extra = {}
     command = args.invocation
+    if args.plan:
+        plan = getattr(study, f"plan_{args.table}")(
+            args.preset, args.out, device=args.device, **extra
+        )
+        print_json(plan) if args.json else print(format_plan(plan))
+        return 0
     if args.report_only:
         report = getattr(study, f"write_{args.table}_report")
         paths = report(args.preset, args.out, **extra)
     else:
+        executor = make_executor(args.executor, args.workers, args.ray_address, args.max_retries)
         reproduce = getattr(study, f"reproduce_{args.table}")
         paths = reproduce(
             args.preset,
             args.out,
-            workers=args.workers,
             context=context_from(args),
             command=command,
+            executor=executor,
             **extra,
         )
     for name, path in paths.items():

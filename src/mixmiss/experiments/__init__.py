@@ -1,6 +1,8 @@
 """The papers' experiments, computed as cached cells and rendered from them.
 
 - :mod:`.cells`: a study is a list of cells, each computed once and stored as JSON;
+- :mod:`.executors`: where the cells run (local processes, or Ray tasks on a cluster);
+- :mod:`.plan`: a study's pending cells, projected hours and Ray resources;
 - :mod:`.imputation`: the LM-RBM paper's protocol (train an imputer on masked
   training images, score RMSE, FID and accuracy on masked test images);
 - :mod:`.table1`, :mod:`.table2`: the two papers' tables, each a package with

@@ -3,28 +3,37 @@
 A study (a paper table) is a list of cells: one (configuration, repeat)
 each. A cell's result is a JSON file under ``<out>/cells/<cell id>.json``
 holding its parameters, its metrics, its wall time and the provenance of the
-run; it is written atomically when the cell finishes, so an interrupted study
-loses at most the cells in flight, and a rerun skips every finished cell.
-Cells may run in parallel worker processes.
+run; the driver (the process that called :func:`run_cells`) writes it
+atomically when the cell finishes, so an interrupted study loses at most the
+cells in flight, and a rerun skips every finished cell, whichever executor
+computed it. Cells are computed by an executor (:mod:`.executors`): in this
+process, in local worker processes, or as Ray tasks on a cluster. A cell
+that raises does not stop the others: the study ends with
+:class:`CellsFailed` naming the failed cells (their tracebacks in
+``<out>/failed/``), and a rerun computes only those.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import functools
 import json
-import multiprocessing
 import os
 import re
+import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..atomic import atomic_write_json
-from ..errors import InputError
+from ..atomic import atomic_write_json, atomic_write_text
+from ..errors import InputError, MixmissError
 from ..provenance import provenance
+from ..training import TrainingInterrupted
+from .executors import Executor, LocalExecutor, ResourcesFn
+from .executors import worker_threads as worker_threads  # re-exported: studies import it here
 
 CellFn = Callable[[dict], dict]
 
@@ -80,12 +89,6 @@ def load_cell(out_dir: Path, cell: Cell, check: MetricsCheck | None = None) -> d
     return stored
 
 
-def worker_threads(workers: int) -> int | None:
-    """torch CPU threads for each of ``workers`` cell processes: the cores shared out
-    (None with one worker: leave torch's default)."""
-    return max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
-
-
 def finished_cells(
     cells: Sequence[Cell], out_dir: str | os.PathLike, check: MetricsCheck | None = None
 ) -> dict[str, dict]:
@@ -98,18 +101,76 @@ def finished_cells(
     return records
 
 
-def _compute(fn: CellFn, cell: Cell, out_dir: Path, command: list[str]) -> dict:
+@dataclass(frozen=True)
+class CellFailure:
+    """A cell whose function raised (or whose task never came back).
+
+    Attributes
+    ----------
+    cell_id : str
+    error : str
+        One line: the exception's type and first line.
+    details : str
+        The traceback, written to ``<out>/failed/<cell id>.txt``.
+    """
+
+    cell_id: str
+    error: str
+    details: str = ""
+
+
+class CellsFailed(MixmissError, RuntimeError):
+    """Some cells raised; the others finished and are cached.
+
+    Attributes
+    ----------
+    failures : list of CellFailure
+    records : dict
+        The finished cells' records, by cell id.
+    """
+
+    def __init__(self, failures: Sequence[CellFailure], records: dict, total: int, out_dir: Path):
+        self.failures = list(failures)
+        self.records = records
+        listed = "; ".join(f"{f.cell_id} ({f.error})" for f in self.failures)
+        super().__init__(
+            f"{len(self.failures)} of {total} cells failed: {listed}. The other cells are "
+            f"cached; tracebacks are in {out_dir / 'failed'}/. Fix the cause and run the same "
+            "command again to compute only the failed cells."
+        )
+
+
+def failure_path(out_dir: Path, cell_id: str) -> Path:
+    return out_dir / "failed" / f"{cell_id}.txt"
+
+
+def attempt_cell(
+    fn: CellFn, cell: Cell, command: list[str] | None = None, device: str | None = None
+) -> dict | CellFailure:
+    """Compute one cell where the executor runs it: its record, or a :class:`CellFailure`.
+
+    ``device`` (given by the Ray executor, which decides it from the task's
+    resources) is passed on as ``fn(params, device=device)``. A training
+    stopped by a signal (:class:`~mixmiss.training.TrainingInterrupted`) is
+    not a failure of the cell: it propagates, so that the study stops (or Ray
+    retries the task, which resumes from the checkpoint).
+    """
     start = time.perf_counter()
-    metrics = fn(dict(cell.params))
-    record = {
+    try:
+        params = dict(cell.params)
+        metrics = fn(params) if device is None else fn(params, device=device)
+    except TrainingInterrupted:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return CellFailure(cell.id, f"{type(exc).__name__}: {first}", traceback.format_exc())
+    return {
         "id": cell.id,
         "params": cell.params,
         "metrics": metrics,
         "wall_seconds": round(time.perf_counter() - start, 2),
         "provenance": provenance(command),
     }
-    atomic_write_json(cell_path(out_dir, cell), record)
-    return record
 
 
 def run_cells(
@@ -120,35 +181,64 @@ def run_cells(
     progress: bool = True,
     command: list[str] | None = None,
     check: MetricsCheck | None = None,
+    executor: Executor | None = None,
+    resources: ResourcesFn | None = None,
 ) -> list[dict]:
     """Compute the unfinished ``cells`` with ``fn`` and return every cell's record, in order.
 
-    ``fn`` must be a module-level function (it is sent to worker processes
-    when ``workers > 1``) taking the cell's params and returning a JSON-able
-    dict of metrics. ``command`` is the command line recorded with each cell
-    (None: a Python call), also for cells computed in workers. ``check``
-    refuses stored metrics of the wrong shape (see :func:`load_cell`).
+    Parameters
+    ----------
+    cells : sequence of Cell
+    fn : callable
+        ``fn(params) -> metrics``: takes a cell's params and returns a
+        JSON-able dict. It must pickle (a module-level function or a
+        ``functools.partial`` of one) when cells run in other processes, and
+        accept a ``device`` keyword with the Ray executor.
+    out_dir : path
+        The study directory: records go to ``cells/``, failures to ``failed/``.
+    workers : int
+        Processes of the default executor, ``LocalExecutor(workers)``.
+    progress : bool
+        A progress bar over the cells.
+    command : list of str, optional
+        The command line recorded with each cell (None: a Python call).
+    check : callable, optional
+        Refuses stored metrics of the wrong shape (see :func:`load_cell`): such
+        a cell is computed again.
+    executor : Executor, optional
+        Where cells are computed (default: :class:`~.executors.LocalExecutor`).
+    resources : callable, optional
+        ``resources(cell) -> Resources``: what each cell's Ray task requests.
+
+    Raises
+    ------
+    CellsFailed
+        After every cell was attempted, when some raised.
     """
-    if workers < 1:
-        raise InputError(f"workers must be >= 1, got {workers}.")
     ids = [cell.id for cell in cells]
     if len(set(ids)) != len(ids):
         raise InputError("cell ids must be unique within a study.")
+    executor = executor if executor is not None else LocalExecutor(workers)
     out_dir = Path(out_dir)
     records = finished_cells(cells, out_dir, check)
     todo = [cell for cell in cells if cell.id not in records]
+    failures: list[CellFailure] = []
     bar = tqdm(total=len(cells), initial=len(records), desc="cells", disable=not progress)
-    if workers == 1 or len(todo) <= 1:
-        for cell in todo:
-            bar.set_postfix_str(cell.id)
-            records[cell.id] = _compute(fn, cell, out_dir, command)
+    task = functools.partial(attempt_cell, fn, command=command)
+    try:
+        for cell, outcome in executor.run(task, todo, resources):
+            if isinstance(outcome, CellFailure):
+                failures.append(outcome)
+                atomic_write_text(failure_path(out_dir, cell.id), outcome.details)
+                bar.write(f"cell {cell.id} failed: {outcome.error}", file=sys.stderr)
+                bar.set_postfix_str(f"{len(failures)} failed")
+            else:
+                atomic_write_json(cell_path(out_dir, cell), outcome)
+                failure_path(out_dir, cell.id).unlink(missing_ok=True)
+                records[cell.id] = outcome
             bar.update()
-    else:
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = {pool.submit(_compute, fn, cell, out_dir, command): cell for cell in todo}
-            for future in concurrent.futures.as_completed(futures):
-                records[futures[future].id] = future.result()
-                bar.update()
-    bar.close()
+    finally:
+        bar.close()
+    if failures:
+        raise CellsFailed(failures, records, len(cells), out_dir)
     return [records[cell.id] for cell in cells]

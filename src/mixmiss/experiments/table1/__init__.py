@@ -34,7 +34,9 @@ The package has the same parts as :mod:`mixmiss.experiments.table2`:
 - :mod:`.claims`: the paper's claims, checked on our numbers;
 - :mod:`.render`: aggregation and rendering to CSV and markdown (stored cells only);
 - :mod:`.figures`: Fig. 1 and the perception-distortion scatter;
-- :mod:`.study`: :func:`reproduce_table1`, computing the cells then rendering.
+- :mod:`.resources`: what each cell's Ray task requests, and its projected cost;
+- :mod:`.study`: :func:`reproduce_table1`, computing the cells then rendering,
+  and :func:`plan_table1`, the compute plan.
 """
 
 from .claims import check_claims, differences
@@ -51,7 +53,8 @@ from .grid import (
 )
 from .paper import MECHANISM_NAMES, PAPER_METHODS, PAPER_NAMES, paper_value
 from .render import summarise, summary_markdown, table_markdown, write_table1_report
-from .study import reproduce_table1
+from .resources import RESOURCES, cell_cost, cell_resources
+from .study import plan_table1, reproduce_table1
 
 __all__ = [
     "COST_ORDER",
@@ -60,14 +63,18 @@ __all__ = [
     "PAPER_METHODS",
     "PAPER_NAMES",
     "PRESETS",
+    "RESOURCES",
     "Table1Preset",
+    "cell_cost",
     "cell_id",
+    "cell_resources",
     "check_claims",
     "compute_cell",
     "differences",
     "get_preset",
     "method_config",
     "paper_value",
+    "plan_table1",
     "reproduce_table1",
     "summarise",
     "summary_markdown",

@@ -143,13 +143,20 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
 
 
 def compute_cell(
-    params: dict, out: str, context: Context = DEFAULT_CONTEXT, threads: int | None = None
+    params: dict,
+    out: str,
+    context: Context = DEFAULT_CONTEXT,
+    threads: int | None = None,
+    device: str | None = None,
 ) -> dict:
     """Train (or finish training) one method on one masked training set and test it.
 
     A finished training in the cell's run directory is reused; an interrupted
-    one is resumed from its checkpoints.
+    one is resumed from its checkpoints. ``device`` (the executor's choice
+    for this cell, e.g. a Ray task's) overrides the context's.
     """
+    if device is not None:
+        context = replace(context, device=device)
     with torch_threads(threads):  # with several workers: cores / workers each
         return _compute_cell(params, out, context)
 

@@ -1,4 +1,4 @@
-"""Reproducing Table 1: compute every unfinished cell, then render the report."""
+"""Reproducing Table 1: compute every unfinished cell, then render the report; or plan it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ...context import DEFAULT_CONTEXT, Context
-from ...evaluators import get_evaluator
-from ..cells import run_cells, worker_threads
+from ...evaluators import get_evaluator, reference_statistics
+from ..cells import CellsFailed, run_cells
+from ..executors import Executor, LocalExecutor
+from ..plan import make_plan
 from .grid import compute_cell, get_preset, table1_cells, valid_metrics
 from .render import write_table1_report
+from .resources import cell_cost, cell_group, cell_resources
 
 
 def reproduce_table1(
@@ -21,6 +24,7 @@ def reproduce_table1(
     context: Context = DEFAULT_CONTEXT,
     dataset: str | None = None,
     command: Sequence[str] | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, Path]:
     """Compute every unfinished cell of the study, then write its outputs into ``out``.
 
@@ -29,35 +33,72 @@ def reproduce_table1(
     preset : {"smoke", "quick", "paper"}
     out : path
         Study directory: ``cells/`` (the cache), ``runs/`` (trained models)
-        and the outputs.
+        and the outputs. On a cluster, a directory every node shares.
     workers : int
-        Cells computed in parallel processes (each gets cores / workers threads).
+        Cells computed in parallel processes (each gets cores / workers
+        threads) by the default executor.
     context : Context
         Data and cache directories, device, the progress bar over cells.
     dataset : str, optional
         Run the study on another registered dataset.
     command : list of str, optional
         The command line recorded with each cell.
+    executor : Executor, optional
+        Where cells are computed (default: ``LocalExecutor(workers)``;
+        :class:`~mixmiss.experiments.executors.RayExecutor` for a cluster,
+        each cell's task requesting :func:`.resources.cell_resources`).
+
+    Raises
+    ------
+    CellsFailed
+        When some cells raised; the others are cached and the report is
+        written from them first.
     """
     study = get_preset(preset, dataset)
-    out = Path(out)
-    threads = worker_threads(workers)
-    fn = functools.partial(compute_cell, out=str(out), context=context, threads=threads)
+    executor = executor if executor is not None else LocalExecutor(workers)
+    out, cell_context = executor.prepare(Path(out), context)
+    fn = functools.partial(
+        compute_cell, out=str(out), context=cell_context, threads=executor.threads
+    )
     # the evaluator is trained (once) before the cells, outside their wall times
-    get_evaluator(
+    evaluator = get_evaluator(
         study.dataset,
         context.data_dir,
         context.cache_dir,
         device=context.device,
         progress=context.progress,
     )
-    run_cells(
-        table1_cells(study),
-        fn,
-        out,
-        workers=workers,
-        progress=context.progress,
-        command=command,
-        check=valid_metrics,
-    )
+    if executor.parallel:  # else every cell running at once would compute the FID statistics
+        reference_statistics(evaluator, cell_context.data_dir, cell_context.cache_dir)
+    try:
+        run_cells(
+            table1_cells(study),
+            fn,
+            out,
+            progress=context.progress,
+            command=command,
+            check=valid_metrics,
+            executor=executor,
+            resources=cell_resources,
+        )
+    except CellsFailed:
+        write_table1_report(study, out)
+        raise
     return write_table1_report(study, out)
+
+
+def plan_table1(
+    preset: str, out: str | os.PathLike, dataset: str | None = None, device: str = "auto"
+) -> dict:
+    """The study's compute plan (:func:`mixmiss.experiments.plan.make_plan`); computes nothing."""
+    study = get_preset(preset, dataset)
+    return make_plan(
+        "table1",
+        preset,
+        table1_cells(study),
+        out,
+        group=cell_group,
+        resources=cell_resources,
+        cost=cell_cost,
+        device=device,
+    )

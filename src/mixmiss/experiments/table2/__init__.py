@@ -47,7 +47,9 @@ Modules, each importing only those above it:
 - :mod:`.render`: the tables, ``table2.md``, ``summary.md``, CSV;
   :func:`write_table2_report` reports whatever cells have finished, so a
   study cut short can be reported and continued later;
-- :mod:`.study`: :func:`reproduce_table2`, the whole study.
+- :mod:`.resources`: what each cell's Ray task requests, and its projected cost;
+- :mod:`.study`: :func:`reproduce_table2`, the whole study, and
+  :func:`plan_table2`, its compute plan.
 
 Our interpretations of the paper:
 
@@ -87,7 +89,8 @@ from .render import (
     write_markdown,
     write_table2_report,
 )
-from .study import reproduce_table2
+from .resources import RESOURCES, cell_cost, cell_resources
+from .study import plan_table2, reproduce_table2
 
 __all__ = [
     "CASES",
@@ -97,18 +100,22 @@ __all__ = [
     "PAPER_DATASET",
     "PAPER_TABLE2",
     "PRESETS",
+    "RESOURCES",
     "REGIONS",
     "REPORT_KEYS",
     "Group",
     "Table2Preset",
     "accuracy_table",
+    "cell_cost",
     "cell_id",
+    "cell_resources",
     "check_claims",
     "ensure_trained",
     "figure_path",
     "get_preset",
     "learned_table",
     "panel_path",
+    "plan_table2",
     "reproduce_table2",
     "run_path",
     "run_table2_cell",

@@ -14,7 +14,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...context import DEFAULT_CONTEXT, Context
@@ -242,6 +242,7 @@ def run_table2_cell(
     context: Context = DEFAULT_CONTEXT,
     threads: int | None = None,
     command: Sequence[str] | None = None,
+    device: str | None = None,
 ) -> dict:
     """Train (or continue) and evaluate one cell's run in :func:`run_path`.
 
@@ -258,8 +259,11 @@ def run_table2_cell(
     The keyword arguments are not part of the cell's params (its cache
     key): they say where and how to compute, not what. ``threads`` sets
     torch's CPU threads while the cell runs; ``command`` (the study's) is
-    recorded with the run's training.
+    recorded with the run's training; ``device`` (the executor's choice for
+    this cell, e.g. a Ray task's) overrides the context's.
     """
+    if device is not None:
+        context = replace(context, device=device)
     with torch_threads(threads):
         return _run_cell(params, Path(out_dir), context, command)
 
