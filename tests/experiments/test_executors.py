@@ -17,6 +17,7 @@ import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -313,6 +314,23 @@ def test_an_unreachable_ray_address_fails_fast_in_one_line(tmp_path, monkeypatch
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"mixmiss: error: cannot reach the Ray cluster at {address}")
     assert "ray start --head" in err and "\n" not in err
+
+
+def test_no_cluster_for_auto_is_one_line(monkeypatch):
+    if ray is None:
+        pytest.skip("ray is not installed")
+    executor = RayExecutor("auto")
+
+    def no_cluster(**kwargs):
+        raise ConnectionError("Could not find any running Ray instance.")
+
+    monkeypatch.setattr(
+        executor, "ray", SimpleNamespace(is_initialized=lambda: False, init=no_cluster)
+    )
+    with pytest.raises(
+        ExecutorError, match="cannot connect to a Ray cluster at --ray-address auto"
+    ):
+        executor.connect()
 
 
 def test_a_malformed_ray_address_is_refused():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -86,3 +88,18 @@ def test_the_plan_requests_no_gpu_with_device_cpu_and_prints_a_table(capsys, tmp
     # the quick preset's RBMs and MisGAN were not benched: said, not guessed
     rows = {row["group"]: row for row in plan["groups"]}
     assert rows["rbm"]["cpu_hours"] is None and "no bench figure" in rows["rbm"]["basis"][0]
+
+
+def test_ray_is_imported_only_by_the_ray_executor(tmp_path):
+    """A plan and a local study never import Ray (it is an optional extra)."""
+    code = (
+        "import sys\n"
+        "from mixmiss.cli import main\n"
+        "from mixmiss.experiments import Cell, run_cells\n"
+        f"assert main(['reproduce', 'table1', '--preset', 'paper', '--out', {str(tmp_path)!r}, "
+        "'--plan']) == 0\n"
+        f"run_cells([Cell('a', {{}})], dict, {str(tmp_path)!r}, progress=False)\n"
+        "assert 'ray' not in sys.modules, 'ray was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -75,7 +75,7 @@ def cell_cost(cell: Cell) -> CellCost:
     """
     method, config = cell.params["method"], cell.params["config"]
     if method in ("mean", "inpaint"):
-        return CellCost(0.0, f"{method}: nothing to train")
+        return CellCost(0.0, "nothing to train")
     if method not in _MEASURED:
         return CellCost(None, f"{method}: no bench figure")
     name, measured = _MEASURED[method]
