@@ -227,3 +227,22 @@ def products_for(model: RBM, dtype: torch.dtype) -> DenseProducts:
     if isinstance(model, LowRankRBM):
         return LowRankProducts(model, dtype)
     return DenseProducts(model, dtype)
+
+
+def step_flops(method: str, n: int, m: int, batch: int, rank: int | None = None) -> int:
+    """FLOPs (2 per multiply-add) of the products of one CD-1 step, as computed here.
+
+    Dense: three conditionals and the update (2B rows) are five (B, n, m)
+    GEMMs, ``lm`` adds line 8's sixth. Low rank: each conditional goes through
+    rank r (``B (n r + r m)`` multiply-adds), the update's two products take
+    2B rows (``2B (n r + r m)``) plus ``h' B^T`` (``B m r``); ``lm`` adds line
+    8's ``(B, r) x (r, n)`` and the recomputed ``X A`` (``2B n r``).
+    """
+    lm = method == "lm"
+    if rank is None:
+        return 2 * batch * n * m * (6 if lm else 5)
+    through_rank = n * rank + rank * m
+    macs = 3 * batch * through_rank + 2 * batch * through_rank + batch * m * rank
+    if lm:
+        macs += batch * rank * n + 2 * batch * n * rank
+    return 2 * macs
