@@ -54,6 +54,7 @@ def gemm_peak_gflops(
     repeats: int = 10,
     device: str | torch.device = "cpu",
     dtype: torch.dtype = torch.float32,
+    warmup: int = 2,
 ) -> float:
     """Measured GEMM throughput (GFLOP/s) of a square ``size`` matmul in ``dtype``."""
     device = torch.device(device)
@@ -61,7 +62,7 @@ def gemm_peak_gflops(
     a = torch.randn(size, size, device=device, generator=generator).to(dtype)
     b = torch.randn(size, size, device=device, generator=generator).to(dtype)
     out = torch.empty(size, size, device=device, dtype=dtype)
-    seconds = time_per_call(lambda: torch.mm(a, b, out=out), repeats, warmup=2, device=device)
+    seconds = time_per_call(lambda: torch.mm(a, b, out=out), repeats, warmup, device)
     return 2.0 * size**3 / seconds / 1e9
 
 
@@ -113,8 +114,10 @@ def precision_peaks(
     fast = native_bf16(device)
     return {
         "fp32": gemm_peak_gflops(size, repeats, device, torch.float32),
-        # emulated bf16 runs about a second a call at this size: one timed call is enough
-        "bf16": gemm_peak_gflops(size, repeats if fast else 1, device, torch.bfloat16),
+        # emulated bf16 takes seconds a call at this size: one warm-up, one timed call
+        "bf16": gemm_peak_gflops(
+            size, repeats if fast else 1, device, torch.bfloat16, warmup=2 if fast else 1
+        ),
     }
 
 
