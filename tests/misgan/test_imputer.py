@@ -138,3 +138,18 @@ def test_a_few_real_training_steps_on_mnist(mnist_dir):
     out = imputer.impute(train.images, mask)
     assert torch.equal(out[mask.bool()], train.images[mask.bool()])
     assert out[~mask.bool()].std() > 0
+
+
+def test_precision_is_a_setting_written_only_when_not_auto(tmp_path):
+    assert "precision" not in MisGANImputer(**TINY).get_config()
+    assert MisGANImputer(precision="bf16", **TINY).get_config()["precision"] == "bf16"
+    with pytest.raises(InputError, match="unknown precision"):
+        MisGANImputer(precision="fp8", **TINY).fit(*masked_batch(), progress=False)
+    x, mask = masked_batch()
+    fitted = MisGANImputer(epochs=1, random_state=1, precision="bf16", **TINY)
+    fitted.fit(x, mask, checkpoint_dir=tmp_path, progress=False)
+    assert fitted.precision_ == "bf16"
+    assert torch.isfinite(fitted.impute(x, mask)).all()
+    fp32 = MisGANImputer(epochs=2, random_state=1, precision="fp32", **TINY)
+    with pytest.raises(InputError, match="precision: 'bf16' stored, 'fp32' now"):
+        fp32.fit(x, mask, checkpoint_dir=tmp_path, resume=True, progress=False)

@@ -105,10 +105,26 @@ def test_config_is_frozen():
 def test_to_dict_from_dict_round_trip_through_json(preset):
     config = make_config(preset, dataset="digits", sets="C", num_components=5, betas=(0.5, 0.99))
     data = config.to_dict()
-    assert set(data) == {f.name for f in dataclasses.fields(MMGANConfig)}
+    # precision is written only when not "auto" (runs from before the setting compare equal)
+    assert set(data) == {f.name for f in dataclasses.fields(MMGANConfig)} - {"precision"}
     restored = MMGANConfig.from_dict(json.loads(json.dumps(data)))  # betas come back as a list
     assert restored == config
     assert isinstance(restored.betas, tuple) and restored.betas == (0.5, 0.99)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_precision_other_than_auto_is_written_and_read_back(precision):
+    config = make_config("smoke", precision=precision)
+    assert config.to_dict()["precision"] == precision
+    assert MMGANConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    # a config written before the setting existed reads as "auto"
+    legacy = {k: v for k, v in make_config("smoke").to_dict().items() if k != "precision"}
+    assert MMGANConfig.from_dict(legacy).precision == "auto"
+
+
+def test_an_unknown_precision_is_a_clear_error():
+    with pytest.raises(InputError, match="unknown precision 'fp16'; choose one of auto, fp32"):
+        make_config("smoke", precision="fp16")
 
 
 def test_from_dict_fills_defaults_and_leaves_its_argument_alone():

@@ -191,3 +191,37 @@ def test_resume_leaves_no_temporary_of_a_write_killed_half_way(tmp_path):
     resume_training(out, iters=5, progress=False)
     assert not orphan.exists()
     assert load_checkpoint(out / "checkpoint.pt")["train_seconds"] > 0
+
+
+def test_precision_is_recorded_and_a_resume_keeps_it(tmp_path):
+    out = tmp_path / "bf16"
+    train(smoke_config(iters=2, precision="bf16"), out, progress=False)
+    record = json.loads((out / "config.json").read_text())
+    assert record["precision"] == "bf16" and record["run"]["config"]["precision"] == "bf16"
+    with pytest.raises(InputError, match="trained with precision 'bf16', not 'fp32'"):
+        resume_training(out, iters=3, precision="fp32", progress=False)
+    resume_training(out, iters=3, precision="bf16", progress=False)
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 3
+
+
+def test_a_run_written_before_the_precision_setting_resumes(digits_run, tmp_path):
+    """Its config.json and checkpoint lack the key: read as "auto", they still match."""
+    record = json.loads((digits_run / "config.json").read_text())
+    assert "precision" not in record["run"]["config"]  # "auto" is left out
+    assert "precision" not in load_checkpoint(digits_run / "checkpoint.pt")["config"]
+    assert read_info(digits_run).config.precision == "auto"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none here)")
+@pytest.mark.parametrize("precision", ["auto", "bf16"])
+def test_training_on_cuda_from_the_command_line(tmp_path, precision):
+    from mixmiss.cli import main
+
+    out = tmp_path / precision
+    code = main(
+        ["mmgan", "train", "--dataset", "digits", "--case", "A", "--preset", "smoke",
+         "--device", "cuda", "--precision", precision, "--out", str(out), "--no-progress"]
+    )  # fmt: skip
+    assert code == 0
+    record = json.loads((out / "config.json").read_text())
+    assert record["device"].startswith("cuda") and record["precision"] in ("fp32", "bf16")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 
@@ -130,3 +132,17 @@ def test_clear_errors(digits, fitted):
         make_imputer("rbm", "smoke", n_samples=0)
     with pytest.raises(InputError, match="unknown preset"):
         make_imputer("lm-rbm", "huge")
+
+
+def test_precision_setting_and_configs_written_before_it(tmp_path, digits, fitted):
+    # "auto" (the default) is left out of the config: cached study cells and saved
+    # imputers from before the setting compare and load as before
+    assert "precision" not in make_imputer("rbm", "quick").get_config()
+    assert make_imputer("rbm", "smoke", precision="bf16").get_config()["precision"] == "bf16"
+    with pytest.raises(InputError, match="unknown precision"):
+        make_imputer("lm-rbm", "smoke", precision="fp64")
+    fitted["rbm"].save(tmp_path)
+    saved = json.loads((tmp_path / "imputer.json").read_text())
+    assert "precision" not in saved["config"]
+    assert load_imputer(tmp_path).training.precision == "auto"
+    assert fitted["rbm"].precision_ in ("fp32", "bf16")

@@ -117,3 +117,47 @@ def test_divergence_is_a_clear_error():
     huge = TrainingConfig(**{**CONFIG.__dict__, "learning_rate": 1e30, "low_rank": True})
     with pytest.raises(MixmissError, match="diverged"):
         train_rbm(v, observed, huge, torch.Generator().manual_seed(0), progress=False)
+
+
+def test_precision_is_checked_on_resume_and_defaults_to_auto(tmp_path):
+    with pytest.raises(InputError, match="unknown precision 'half'"):
+        TrainingConfig(precision="half")
+    bf16 = TrainingConfig(**{**CONFIG.__dict__, "epochs": 1, "precision": "bf16"})
+    state = train(bf16, checkpoint_dir=tmp_path)
+    assert state.precision == "bf16"
+    assert all(t.dtype == torch.float32 for t in state.model.state_dict().values())
+    assert load_checkpoint(tmp_path / CHECKPOINT_FILE)["config"]["precision"] == "bf16"
+    with pytest.raises(InputError, match="precision: 'bf16' stored, 'fp32' now"):
+        train(
+            TrainingConfig(**{**CONFIG.__dict__, "precision": "fp32"}),
+            checkpoint_dir=tmp_path,
+            resume=True,
+        )
+
+
+def test_a_checkpoint_written_before_the_precision_setting_resumes_as_auto(tmp_path):
+    """The default is left out of the stored settings, so a checkpoint without the key
+    (all of them before the setting existed) matches a run with precision "auto"."""
+    first = TrainingConfig(**{**CONFIG.__dict__, "epochs": 1})
+    train(first, checkpoint_dir=tmp_path)
+    assert "precision" not in load_checkpoint(tmp_path / CHECKPOINT_FILE)["config"]
+    assert train(CONFIG, checkpoint_dir=tmp_path, resume=True).epoch == 3
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none here)")
+@pytest.mark.parametrize("precision", ["auto", "bf16"])
+def test_training_on_cuda(tmp_path, precision):
+    """A few CD steps on the GPU through the CLI (`impute train --device cuda`)."""
+    from mixmiss.cli import main
+
+    code = main(
+        ["impute", "train", "--dataset", "digits", "--method", "lm-rbm", "--mechanism", "im",
+         "--rate", "0.5", "--preset", "smoke", "--device", "cuda", "--max-train", "256",
+         "--set", f"precision={precision}", "--out", str(tmp_path), "--no-progress"]
+    )  # fmt: skip
+    assert code == 0
+    v, observed = data()
+    config = TrainingConfig(**{**CONFIG.__dict__, "precision": precision})
+    state = train_rbm(v, observed, config, torch.Generator("cuda").manual_seed(0), progress=False)
+    assert state.model.b.device.type == "cuda" and state.precision in ("fp32", "bf16")
+    assert all(torch.isfinite(t).all() for t in state.model.state_dict().values())

@@ -11,6 +11,7 @@ import importlib
 import json
 
 from ..device import DEVICE_CHOICES
+from ..precision import PRECISIONS
 from ._common import print_json
 
 BENCHES: dict[str, str] = {
@@ -24,6 +25,12 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="measure training speed")
     parser.add_argument("name", choices=sorted(BENCHES), help="what to measure")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="cpu")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="precision of the main timings (the 'precision' section times fp32 and bf16)",
+    )
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--json", action="store_true", help="print the full JSON report")
     parser.add_argument("--out", default=None, help="also write the JSON report to this file")

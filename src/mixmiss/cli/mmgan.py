@@ -6,6 +6,7 @@ import argparse
 
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
+from ..precision import PRECISIONS
 from ..presets import PRESET_NAMES
 from ._common import add_dataset_option, add_dir_options, print_json, seed_option
 
@@ -25,6 +26,12 @@ def register(subparsers) -> None:
     train.add_argument("--naive", action="store_true", help="the baseline of Eq. 4")
     train.add_argument("--seed", type=seed_option, default=None)
     train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    train.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help="auto (default): bf16 where the CPU/GPU has native bf16, else fp32",
+    )
     train.add_argument("--out", required=True, help="run directory")
     train.add_argument("--resume", action="store_true", help="continue the run in --out")
     train.add_argument("--no-progress", action="store_true")
@@ -68,7 +75,9 @@ def run_train(args: argparse.Namespace) -> int:
     common = {"data_dir": args.data_dir, "device": args.device, "progress": not args.no_progress}
     if args.resume:
         _check_resume_options(args)
-        resume_training(args.out, iters=args.iters, command=command, **common)
+        resume_training(
+            args.out, iters=args.iters, precision=args.precision, command=command, **common
+        )
     else:
         if args.dataset is None or (args.case is None and args.sets is None):
             raise InputError(
@@ -82,6 +91,7 @@ def run_train(args: argparse.Namespace) -> int:
             fixed_priors=args.fixed_priors,
             naive=args.naive,
             seed=args.seed,
+            precision=args.precision,
         )
         train(config, args.out, command=command, **common)
     print(f"run written to {args.out}")

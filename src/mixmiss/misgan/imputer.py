@@ -39,6 +39,7 @@ import torch
 from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..impute.base import Imputer
+from ..precision import check_precision, stored_config
 from ..presets import Presets
 from ..rng import isolated_seed, make_generator
 from ..training import Checkpoint, TrainingLoop, in_epochs
@@ -77,6 +78,9 @@ class MisGANImputer(Imputer):
     random_state : int or None
         Seed of initialisation, batches and noise.
     device : {"auto", "cpu", "cuda"}
+    precision : {"auto", "fp32", "bf16"}
+        Precision of training (:mod:`mixmiss.precision`; what bf16 changes:
+        :mod:`mixmiss.misgan.training`). Imputation runs in float32.
 
     Attributes
     ----------
@@ -84,6 +88,8 @@ class MisGANImputer(Imputer):
         The trained networks (generators, imputer and critics).
     history_ : list of dict
         Mean critic losses per epoch.
+    precision_ : str
+        What ``precision`` resolved to for the training ("fp32" or "bf16").
     """
 
     method = "misgan"
@@ -117,6 +123,7 @@ class MisGANImputer(Imputer):
         log_every: int = 25,
         random_state: int | None = None,
         device: str = "auto",
+        precision: str = "auto",
     ):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -135,9 +142,10 @@ class MisGANImputer(Imputer):
         self.log_every = log_every
         self.random_state = random_state
         self.device = device
+        self.precision = precision
 
     def get_config(self) -> dict:
-        return {
+        config = {
             "epochs": self.epochs,
             "batch_size": self.batch_size,
             "n_critic": self.n_critic,
@@ -155,7 +163,9 @@ class MisGANImputer(Imputer):
             "log_every": self.log_every,
             "random_state": self.random_state,
             "device": self.device,
+            "precision": self.precision,
         }
+        return stored_config(config)  # "auto" left out: configs written before it compare equal
 
     # -- construction -------------------------------------------------------------
     def _validate(self) -> None:
@@ -163,6 +173,7 @@ class MisGANImputer(Imputer):
             check_positive_int(getattr(self, name), name)
         for h in self.imputer_hidden:
             check_positive_int(h, "imputer_hidden entries")
+        check_precision(self.precision)
         if self.mask_transform not in MASK_TRANSFORMS:
             raise InputError(
                 f"unknown mask_transform {self.mask_transform!r}; choose one of "
@@ -257,7 +268,7 @@ class MisGANImputer(Imputer):
         nets = self.build_networks(seed, device)
         noise = make_generator(int(np.random.SeedSequence(seed).generate_state(1)[0]), device)
         shuffle = make_generator(seed, "cpu")
-        trainer = MisGANTrainer(nets, self.hyperparameters(), noise)
+        trainer = MisGANTrainer(nets, self.hyperparameters(), noise, precision=self.precision)
         if saved is not None:
             nets.load_state_dict(saved["networks"])
             trainer.load_state_dict(saved["trainer"])
@@ -290,6 +301,7 @@ class MisGANImputer(Imputer):
         self.networks_ = nets.eval()
         self.history_ = history
         self.train_seconds_ = loop.seconds
+        self.precision_ = trainer.precision
 
     # -- imputation ---------------------------------------------------------------
     @torch.no_grad()

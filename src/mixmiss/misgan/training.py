@@ -26,6 +26,20 @@ grad(L_m + alpha L_x) and G_x gets grad(L_x) from the same sum.
 
 Nothing in a step reads a value back to the host: losses are returned as
 detached tensors and the caller decides when to look at them.
+
+Precision (:mod:`mixmiss.precision`): with ``bf16`` the networks' forward
+passes run under ``torch.autocast(dtype=torch.bfloat16)`` (convolutions and
+linear layers in bfloat16, their weights and Adam states float32) and the
+backward passes outside it. Kept in float32, outside autocast:
+
+- the losses (means of critic scores, the imputer's squared error): sums of
+  a batch of terms, where bfloat16's 8 bits would swamp the differences
+  ``E D(fake) - E D(real)`` that drive a Wasserstein critic;
+- the gradient penalty's norm ``||grad D(x_eps)||_2`` and its square: the
+  gradient with respect to the float32 interpolate comes back in float32,
+  and ``(||g|| - 1)^2`` near its minimum is a difference of nearly equal
+  numbers, exactly where bfloat16 rounding (relative 2^-9) would dominate;
+- the masking ``m x + (1 - m) tau``, the interpolate ``x_eps`` and the noise.
 """
 
 from __future__ import annotations
@@ -37,6 +51,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..precision import autocast, resolve_precision
 from .networks import MisGANNetworks
 
 #: Order of the critics' losses in :meth:`MisGANTrainer.train_step`'s output.
@@ -77,20 +92,40 @@ class MisGANHyperparameters:
 
 
 class CriticUpdate:
-    """One WGAN-GP step of one critic (its own Adam optimiser)."""
+    """One WGAN-GP step of one critic (its own Adam optimiser).
 
-    def __init__(self, critic: nn.Module, optimizer: torch.optim.Optimizer, gp_lambda: float):
+    ``precision`` (resolved, ``"fp32"`` or ``"bf16"``) and ``device`` say
+    whether the critic's forward passes run under bfloat16 autocast (see the
+    module docstring for what stays float32).
+    """
+
+    def __init__(
+        self,
+        critic: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        gp_lambda: float,
+        precision: str = "fp32",
+        device: torch.device | str = "cpu",
+    ):
         self.critic = critic
         self.optimizer = optimizer
         self.gp_lambda = gp_lambda
+        self.precision = precision
+        self.device = torch.device(device)
+
+    def _scores(self, x: torch.Tensor) -> torch.Tensor:
+        """D(x) (B,), forward under the precision's autocast, returned in float32."""
+        with autocast(self.device, self.precision):
+            scores = self.critic(x)
+        return scores.float()
 
     def __call__(self, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         """Update on a (real, fake) batch; ``eps`` (B, 1, 1, 1) uniform. Returns the loss, detached."""
-        real, fake = real.detach(), fake.detach()
+        real, fake = real.detach().float(), fake.detach().float()
         x_eps = (eps * real + (1 - eps) * fake).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self.critic(x_eps).sum(), x_eps, create_graph=True)
-        penalty = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean() * self.gp_lambda
-        scores = self.critic(torch.cat([real, fake]))
+        (grad,) = torch.autograd.grad(self._scores(x_eps).sum(), x_eps, create_graph=True)
+        penalty = ((grad.float().flatten(1).norm(dim=1) - 1) ** 2).mean() * self.gp_lambda
+        scores = self._scores(torch.cat([real, fake]))
         d_real, d_fake = scores.chunk(2)
         loss = d_fake.mean() - d_real.mean() + penalty
         self.optimizer.zero_grad(set_to_none=True)
@@ -112,6 +147,9 @@ class MisGANTrainer:
         ``section(name)`` returns a context manager wrapped around each part of
         the step ("critic inputs", the three critics, "generators"); the bench
         uses it to time them. The default does nothing.
+    precision : {"auto", "fp32", "bf16"}
+        Resolved for the networks' device (:attr:`precision`); see the module
+        docstring for what bf16 runs in bfloat16 and what stays float32.
     """
 
     def __init__(
@@ -120,12 +158,14 @@ class MisGANTrainer:
         hp: MisGANHyperparameters,
         generator: torch.Generator,
         section: Callable[[str], contextlib.AbstractContextManager] | None = None,
+        precision: str = "auto",
     ):
         self.nets = nets
         self.hp = hp
         self.generator = generator
         self.section = section or (lambda name: contextlib.nullcontext())
         self.device = next(nets.parameters()).device
+        self.precision = resolve_precision(precision, self.device)
 
         def adam(module: nn.Module, lr: float) -> torch.optim.Optimizer:
             return torch.optim.Adam(module.parameters(), lr=lr, betas=tuple(hp.betas))
@@ -140,7 +180,11 @@ class MisGANTrainer:
         }
         self.critic_updates = {
             name: CriticUpdate(
-                getattr(nets, f"{critic}_critic"), self.optimizers[f"{critic}_critic"], hp.gp_lambda
+                getattr(nets, f"{critic}_critic"),
+                self.optimizers[f"{critic}_critic"],
+                hp.gp_lambda,
+                self.precision,
+                self.device,
             )
             for name, critic in zip(CRITICS, ("data", "mask", "impu"), strict=True)
         }
@@ -151,6 +195,9 @@ class MisGANTrainer:
         ]
         #: Critic steps since the last generator step (the reference's ``critic_updates``).
         self.critic_steps = 0
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        return autocast(self.device, self.precision)
 
     # -- noise ----------------------------------------------------------------------
     def _normal(self, n: int) -> torch.Tensor:
@@ -164,9 +211,10 @@ class MisGANTrainer:
         """Update the three critics on a real batch; returns their losses (3,), detached."""
         nets, tau, b = self.nets, self.hp.tau, x.shape[0]
         with self.section("critic inputs"), torch.no_grad():
-            fake_data = nets.data_gen(self._normal(b))
-            fake_mask = nets.mask_gen(self._normal(b))
-            imputed = nets.imputer(x, m, self._uniform(*x.shape))
+            with self._autocast():
+                fake_data = nets.data_gen(self._normal(b)).float()
+                fake_mask = nets.mask_gen(self._normal(b)).float()
+                imputed = nets.imputer(x, m, self._uniform(*x.shape)).float()
             x_hat = mask_data(x, m, imputed)
         with self.section("data critic"):
             data_loss = self.critic_updates["data"](
@@ -183,14 +231,17 @@ class MisGANTrainer:
     def generator_step(self, x: torch.Tensor, m: torch.Tensor) -> None:
         """One step of G_m, G_x and G_i (see the module docstring)."""
         nets, hp, b = self.nets, self.hp, x.shape[0]
-        fake_data = nets.data_gen(self._normal(b))
-        fake_mask = nets.mask_gen(self._normal(b))
-        loss_x = -nets.data_critic(
-            mask_data(fake_data, scale_grad(fake_mask, hp.alpha), hp.tau)
-        ).mean()
-        loss_m = -nets.mask_critic(fake_mask).mean()
-        imputed = nets.imputer(x, m, self._uniform(*x.shape))
-        loss_i = -nets.impu_critic(mask_data(x, m, imputed)).mean()
+        with self._autocast():
+            fake_data = nets.data_gen(self._normal(b)).float()
+            fake_mask = nets.mask_gen(self._normal(b)).float()
+            imputed = nets.imputer(x, m, self._uniform(*x.shape)).float()
+            # the critics' inputs: masking in float32 (promoted), their scores cast back
+            d_x = nets.data_critic(mask_data(fake_data, scale_grad(fake_mask, hp.alpha), hp.tau))
+            d_m = nets.mask_critic(fake_mask)
+            d_i = nets.impu_critic(mask_data(x, m, imputed))
+        loss_x = -d_x.float().mean()
+        loss_m = -d_m.float().mean()
+        loss_i = -d_i.float().mean()
         total = loss_m + loss_x + loss_i
         if hp.gamma > 0:
             total = total + hp.gamma * masked_mean_squared_error(imputed, x, m)

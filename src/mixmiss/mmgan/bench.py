@@ -13,11 +13,18 @@ not depend on the pixel values.
 Note: the straightforward version normalises each component's batch
 separately in BatchNorm (it cannot do otherwise with separate forwards), so
 it is the same model and cost, not bit-for-bit the same numbers.
+
+``--precision`` (default ``auto``) is the precision of the main keys (the
+straightforward step runs under the same autocast); the ``"precision"``
+section times the vectorised step of both presets in fp32 and in bf16 in the
+same run, beside each precision's GEMM peak
+(:func:`~mixmiss.benchmarking.precision_section`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
@@ -25,8 +32,15 @@ import torch
 from torch.nn import functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
-from ..benchmarking import gemm_peak_gflops, time_per_call
+from ..benchmarking import (
+    gemm_peak_gflops,
+    precision_peaks,
+    precision_section,
+    time_per_call,
+    timed_precisions,
+)
 from ..device import resolve_device
+from ..precision import autocast, check_precision, resolve_precision
 from ..rng import isolated_seed
 from .config import make_config
 from .model import MixedMembershipGAN
@@ -75,8 +89,8 @@ def straightforward_step(model: MixedMembershipGAN, real: torch.Tensor, z: torch
     model.update_ema()
 
 
-def _model_and_batch(preset: str, device: torch.device):
-    config = make_config(preset)
+def _model_and_batch(preset: str, device: torch.device, precision: str = "fp32"):
+    config = dataclasses.replace(make_config(preset), precision=precision)
     generator = torch.Generator().manual_seed(0)
     with isolated_seed(0):
         model = MixedMembershipGAN(
@@ -102,31 +116,51 @@ def step_flops(preset: str, device: torch.device) -> int:
     return int(counter.get_total_flops())
 
 
-def _time_preset(preset: str, repeats: int, device: torch.device, rounds: int = 3):
+def _time_preset(preset: str, repeats: int, device: torch.device, precision: str, rounds: int = 3):
     """Seconds per vectorised and per straightforward step, and the config.
 
     The two variants are timed in alternating rounds and the fastest round of
     each is kept: on a shared machine other jobs only ever add time.
     """
-    fast_model, real, z, config = _model_and_batch(preset, device)
-    slow_model = _model_and_batch(preset, device)[0]
+    fast_model, real, z, config = _model_and_batch(preset, device, precision)
+    slow_model = _model_and_batch(preset, device, precision)[0]
+
+    def looped_step():
+        with autocast(device, precision):
+            straightforward_step(slow_model, real, z)
+
     vectorised, looped = [], []
     for _ in range(rounds):
         vectorised.append(time_per_call(lambda: fast_model.train_step(real, z), repeats, 1, device))
-        looped.append(
-            time_per_call(lambda: straightforward_step(slow_model, real, z), repeats, 1, device)
-        )
+        looped.append(time_per_call(looped_step, repeats, 1, device))
     return min(vectorised), min(looped), config
+
+
+def _time_vectorised(preset: str, repeats: int, device: torch.device, precision: str) -> float:
+    """Seconds per vectorised step at ``precision`` (fastest of three rounds)."""
+    model, real, z, _ = _model_and_batch(preset, device, precision)
+    return min(
+        time_per_call(lambda: model.train_step(real, z), repeats, 1, device) for _ in range(3)
+    )
 
 
 def run_bench(args: argparse.Namespace) -> dict:
     """Measure ms/iteration (vectorised and straightforward), GFLOP/s and the GEMM peak."""
     device = resolve_device(getattr(args, "device", "cpu"))
+    precision = check_precision(getattr(args, "precision", None) or "auto")
+    resolved = resolve_precision(precision, device)
     repeats = {"quick": 5, "paper": 3}
     report: dict = {"ms_per_iter": {}, "images_per_s": {}, "gflops": {}, "flops_per_iter": {}}
     start = time.perf_counter()
+    timed, skipped = timed_precisions(device, precision)
+    by_precision: dict[str, dict[str, float]] = {name: {} for name in timed}
     for preset, count in repeats.items():
-        vectorised, looped, config = _time_preset(preset, count, device)
+        vectorised, looped, config = _time_preset(preset, count, device, resolved)
+        by_precision.setdefault(resolved, {})[preset] = round(1e3 * vectorised, 2)
+        for other in timed:
+            if other != resolved:
+                seconds = _time_vectorised(preset, count, device, other)
+                by_precision[other][preset] = round(1e3 * seconds, 2)
         flops = step_flops(preset, device)
         fakes = N_COMPONENTS * config.batch_size
         report["ms_per_iter"][preset] = round(1e3 * vectorised, 2)
@@ -139,6 +173,16 @@ def run_bench(args: argparse.Namespace) -> dict:
         report.setdefault("speedup", {})[preset] = round(looped / vectorised, 2)
         report.setdefault("base_width", {})[preset] = config.base_width
     report["gemm_peak_gflops"] = round(gemm_peak_gflops(device=device), 1)
+    report["precision"] = precision_section(
+        device,
+        precision,
+        {name: by_precision.get(name) for name in ("fp32", "bf16")},
+        precision_peaks(device),
+        gflop={preset: flops / 1e9 for preset, flops in report["flops_per_iter"].items()},
+        skipped=skipped,
+        unit="ms_per_iter",
+        unit_seconds=1e-3,
+    )
     report["setting"] = (
         f"28x28, n={N_DISTRIBUTIONS} distributions, K={N_COMPONENTS} components, "
         "32 images per component and per distribution; one D/C step + one G/omega step + EMA"

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 
 from ..data import DATASETS
 from ..errors import InputError
+from ..precision import check_precision, stored_config
 from ..presets import Presets
 
 
@@ -63,6 +64,11 @@ class MMGANConfig:
         Checkpoint and log periods in iterations.
     num_threads : int or None
         torch CPU threads (None: leave torch's default).
+    precision : {"auto", "fp32", "bf16"}
+        Precision of the training step (:mod:`mixmiss.precision`; what bf16
+        changes: :meth:`~mixmiss.mmgan.model.MixedMembershipGAN.train_step`).
+        Written into the run's config only when not ``"auto"``, so runs from
+        before the setting resume and compare as ``"auto"``.
     """
 
     dataset: str = "mnist"
@@ -83,8 +89,10 @@ class MMGANConfig:
     checkpoint_every: int = 1000
     log_every: int = 100
     num_threads: int | None = None
+    precision: str = "auto"
 
     def __post_init__(self):
+        check_precision(self.precision)
         for name in ("iters", "batch_size", "z_dim", "base_width", "checkpoint_every", "log_every"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -122,7 +130,7 @@ class MMGANConfig:
             )
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return stored_config(asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict) -> MMGANConfig:

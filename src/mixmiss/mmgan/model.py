@@ -17,6 +17,26 @@ and distributions:
 
 No host synchronisation happens inside a step: losses are returned as
 detached tensors and read by the trainer every ``log_every`` steps only.
+
+Precision (``config.precision``, :mod:`mixmiss.precision`): with ``bf16``
+the generator and critic forward passes of steps 1-3 run under
+``torch.autocast(dtype=torch.bfloat16)`` (convolutions and linear layers in
+bfloat16; weights, Adam states and gradients float32) and the backward
+passes outside it. Kept in float32:
+
+- the losses: logits are cast to float32 before the softplus / cross-entropy
+  and their means (sums over a batch, where 8 significant bits would swamp
+  the differences that drive the updates);
+- alpha = softmax(omega) and the omega loss: omega's gradient is a
+  difference of the components' terms weighted by alpha, and a softmax in
+  bfloat16 would round weights of a few percent to a coarse grid;
+- spectral normalisation's power iteration and sigma (see
+  :class:`~mixmiss.mmgan.networks.DiscriminatorClassifier`): every critic
+  weight is divided by sigma, so its rounding would scale all logits;
+- BatchNorm statistics and running buffers (torch computes them in float32
+  for bfloat16 inputs) and the EMA, a float32 ``lerp`` of float32 tensors
+  outside autocast (an EMA step of (1 - 0.999) x difference is below
+  bfloat16's resolution and would be lost).
 """
 
 from __future__ import annotations
@@ -26,6 +46,7 @@ import copy
 import torch
 from torch import nn
 
+from ..precision import autocast, resolve_precision
 from .config import MMGANConfig
 from .networks import ConditionalGenerator, DiscriminatorClassifier
 from .objective import (
@@ -97,6 +118,13 @@ class MixedMembershipGAN(nn.Module):
             else None
         )
         self._ema_pairs = self._float_state_pairs()
+        self._resolved: tuple[torch.device, str] | None = None
+
+    def precision_on(self, device: torch.device) -> str:
+        """``config.precision`` resolved for ``device`` ("fp32" or "bf16"; decided once)."""
+        if self._resolved is None or self._resolved[0] != device:
+            self._resolved = (device, resolve_precision(self.config.precision, device))
+        return self._resolved[1]
 
     @property
     def alpha(self) -> torch.Tensor:
@@ -167,11 +195,15 @@ class MixedMembershipGAN(nn.Module):
         n, batch = real.shape[0], real.shape[1]
         lam = self.config.lam
         components = self.component_indices(batch)
-        fake = self.generator(z.repeat(self.num_components, 1), components)
+        device, precision = real.device, self.precision_on(real.device)
+        with autocast(device, precision):
+            fake = self.generator(z.repeat(self.num_components, 1), components)
         alpha = self.alpha
 
         # D/C step: one trunk forward on real and detached fake images.
-        d_real, d_fake, c_fake = self.critic_logits(real, fake.detach(), classify=lam > 0)
+        with autocast(device, precision):
+            logits = self.critic_logits(real, fake.detach(), classify=lam > 0)
+        d_real, d_fake, c_fake = (None if t is None else t.float() for t in logits)
         loss_d = discriminator_loss(d_real, d_fake, alpha.detach())
         loss_c = classifier_loss(c_fake, components) if lam > 0 else loss_d.new_zeros(())
         self.opt_d.zero_grad(set_to_none=True)
@@ -180,9 +212,11 @@ class MixedMembershipGAN(nn.Module):
 
         # G/omega step on the same fakes; D frozen so no weight gradients are computed.
         self.critic.requires_grad_(False)
-        d_fake, c_fake = self.critic(fake, lam > 0)
+        with autocast(device, precision):
+            d_fake, c_fake = self.critic(fake, lam > 0)
         self.critic.requires_grad_(True)
-        d_fake = d_fake.view(self.num_components, batch, n)
+        d_fake = d_fake.float().view(self.num_components, batch, n)
+        c_fake = None if c_fake is None else c_fake.float()
         loss_g = generator_loss(d_fake, alpha.detach())
         loss_gc = classifier_loss(c_fake, components) if lam > 0 else loss_g.new_zeros(())
         self.opt_g.zero_grad(set_to_none=True)

@@ -24,8 +24,12 @@ notes), the paper says only "DCGAN":
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
 #: Image side -> (generator start side, number of 2x upsamplings + target sizes).
@@ -153,5 +157,24 @@ class DiscriminatorClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor, classify: bool = True):
         """x (N, 1, H, W) in [-1, 1] -> (D logits (N, n), C logits (N, K) or None)."""
-        h = self.trunk(x)
-        return self.discriminators(h), (self.classifier(h) if classify else None)
+        with self._float32_sigma(x.device.type, classify):
+            h = self.trunk(x)
+            return self.discriminators(h), (self.classifier(h) if classify else None)
+
+    @contextlib.contextmanager
+    def _float32_sigma(self, device_type: str, classify: bool) -> Iterator[None]:
+        """Under autocast, compute the spectrally normalised weights W / sigma(W) (one
+        power iteration each, as without autocast) in float32 first and use them,
+        cached, in this forward: autocast would run CUDA's ``mv`` in bfloat16, and
+        sigma scales every logit. Outside autocast nothing changes."""
+        if not torch.is_autocast_enabled(device_type):
+            yield
+            return
+        used = [self.trunk, self.discriminators] + ([self.classifier] if classify else [])
+        with parametrize.cached():
+            with torch.autocast(device_type, enabled=False):
+                for part in used:
+                    for module in part.modules():
+                        if parametrize.is_parametrized(module, "weight"):
+                            module.weight  # noqa: B018 -- computes and caches W / sigma
+            yield

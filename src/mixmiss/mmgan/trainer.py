@@ -214,6 +214,7 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
         "run": info.to_dict(),
         "provenance": provenance(command),
         "device": str(torch_device),
+        "precision": model.precision_on(torch_device),  # what config.precision resolved to
         "threads": torch.get_num_threads(),
         "resumes": [],
     }
@@ -245,13 +246,21 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
     return out
 
 
-def resume_training(out: str | os.PathLike, iters: int | None = None, **kwargs) -> Path:
+def resume_training(
+    out: str | os.PathLike, iters: int | None = None, precision: str | None = None, **kwargs
+) -> Path:
     """Continue the run in ``out`` from its last checkpoint (optionally to ``iters``).
 
-    Keyword arguments are those of :func:`train` (``data_dir``, ``device``,
-    ``progress``, ``command``, ``on_step``).
+    ``precision``, when given, must be the run's own (a run does not change
+    precision half-way). Other keyword arguments are those of :func:`train`
+    (``data_dir``, ``device``, ``progress``, ``command``, ``on_step``).
     """
     stored = read_info(out).config
+    if precision is not None and precision != stored.precision:
+        raise InputError(
+            f"{out} was trained with precision {stored.precision!r}, not {precision!r}; "
+            "resume it with the same precision (or without --precision)."
+        )
     config = (
         stored if iters is None else MMGANConfig.from_dict({**stored.to_dict(), "iters": iters})
     )

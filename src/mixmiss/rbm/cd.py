@@ -23,7 +23,11 @@ conditionals and one weight update that stacks the positive and negative
 statistics, ``W += eta [x; -x']^T [h; h']``), ``lm`` one more (``W (h - h')``
 of line 8). Line 9 costs no GEMM: adding ``lambda * b_m`` to both stacked
 rows of the weight update gives exactly ``(lambda b_m)^T (h - h')``.
-Buffers are allocated once per batch size; nothing syncs with the host.
+The products themselves, dense or through the rank-r factors of
+``W = A B``, in float32 or bfloat16, are :mod:`~mixmiss.rbm.products`'s;
+everything else here (sigmoids, Bernoulli draws, bias updates) runs in the
+parameters' dtype. Buffers are allocated once per batch size; nothing syncs
+with the host.
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ from __future__ import annotations
 import torch
 
 from ..errors import InputError
+from ..precision import compute_dtype, resolve_precision
 from .mask import missing_indicator
 from .model import RBM
+from .products import products_for
 
 METHODS = ("zeroed", "lm")
 
@@ -77,7 +83,8 @@ class ContrastiveDivergence:
     Parameters
     ----------
     model : RBM or LowRankRBM
-        Updated in place by :meth:`step`.
+        Updated in place by :meth:`step`; its tensors stay the master
+        parameters whatever the precision.
     method : {"lm", "zeroed"}
     learning_rate : float
         ``eta`` of Algorithm 1 (the step is summed over the batch).
@@ -88,6 +95,9 @@ class ContrastiveDivergence:
         Gibbs steps of CD-k (Algorithm 1 is CD-1).
     generator : torch.Generator
         Source of every random draw.
+    precision : {"auto", "fp32", "bf16"}
+        Where the products run (:mod:`mixmiss.precision`; ``"fp32"`` means the
+        parameters' own dtype, :mod:`~mixmiss.rbm.products` says what bf16 does).
     """
 
     def __init__(
@@ -98,6 +108,7 @@ class ContrastiveDivergence:
         lam: torch.Tensor | None = None,
         k: int = 1,
         generator: torch.Generator | None = None,
+        precision: str = "auto",
     ):
         self.model = model
         self.method = check_method(method)
@@ -107,27 +118,43 @@ class ContrastiveDivergence:
         self.lam = lam
         self.k = int(k)
         self.generator = generator
+        self.precision = resolve_precision(precision, model.b.device)
+        self.products = products_for(model, compute_dtype(self.precision, model.b.dtype))
         self._buffers: dict[int, dict[str, torch.Tensor]] = {}
 
     def _buffers_for(self, batch: int) -> dict[str, torch.Tensor]:
         if batch not in self._buffers:
             n, m = self.model.n_visible, self.model.n_hidden
-            like = self.model.b
+            like, dtype = self.model.b, self.products.dtype
             empty = lambda *shape: torch.empty(shape, dtype=like.dtype, device=like.device)  # noqa: E731
             words = lambda count: torch.empty(-(-count // 4), dtype=torch.int64, device=like.device)  # noqa: E731
-            self._buffers[batch] = {
+            buf = {
                 "X": empty(2 * batch, n),  # [x_pos; -x_neg], rows of the weight update
-                "Y": empty(2 * batch, m),  # [h; h']
                 "u_h": empty(batch, m),  # uniforms for the hidden samples
                 "u_v": empty(batch, n),  # uniforms for the visible samples
                 "bits_h": words(batch * m),  # random bits behind them
                 "bits_v": words(batch * n),
                 "x": empty(batch, n),  # input of the negative hidden conditional
                 "b_m": empty(batch, n),  # lm: sigma(b) * m
-                "dh": empty(batch, m),  # lm: h - h'
                 "W_dh": empty(batch, n),  # lm: W (h - h')
             }
+            if self.products.mixed:  # products' operands, and float32 hidden probabilities
+                mixed = lambda *shape: torch.empty(shape, dtype=dtype, device=like.device)  # noqa: E731
+                buf |= {"Xc": mixed(2 * batch, n), "Y": mixed(2 * batch, m), "x_c": mixed(batch, n)}
+                buf["p_h"] = empty(batch, m)
+            else:  # the products read the buffers themselves; h is sampled in place
+                buf["Y"] = empty(2 * batch, m)  # [h; h']
+                buf["Xc"], buf["x_c"] = buf["X"], buf["x"]
+            self._buffers[batch] = buf
         return self._buffers[batch]
+
+    def _sample_hidden(self, x: torch.Tensor, half: str, buf: dict) -> torch.Tensor:
+        """Rows ``half`` of ``Y`` <- h ~ sigma(x W + c), for ``x`` in the products' dtype."""
+        nb = x.shape[0]
+        h = buf["Y"][:nb] if half == "pos" else buf["Y"][nb:]
+        p = buf.get("p_h", h)  # float32 probabilities, drawn into the products' dtype
+        self.products.hidden_input(x, half, out=p).sigmoid_()
+        return torch.lt(uniform_(buf["u_h"], self.generator, buf["bits_h"]), p, out=h)
 
     def step(self, v_obs: torch.Tensor, observed: torch.Tensor) -> None:
         """One Algorithm 1 update from a minibatch.
@@ -138,49 +165,56 @@ class ContrastiveDivergence:
             (``v * (1 - m)``); grayscale values act as probabilities.
         observed : tensor (B, n), 1 = observed (the project's convention)
         """
-        model, eta, g = self.model, self.learning_rate, self.generator
+        model, eta, g, products = self.model, self.learning_rate, self.generator, self.products
         nb = v_obs.shape[0]
         buf = self._buffers_for(nb)
-        X, Y, x = buf["X"], buf["Y"], buf["x"]
+        products.begin(nb)
+        X, Xc, Y = buf["X"], buf["Xc"], buf["Y"]
         x_pos, v_neg, h, h_neg = X[:nb], X[nb:], Y[:nb], Y[nb:]
         lm = self.method == "lm"
 
         if lm:
             sigma_b = torch.sigmoid(model.b)
             b_m = missing_indicator(observed, out=buf["b_m"]).mul_(sigma_b)  # b_m = sigma(b) m
-            torch.add(v_obs, b_m, out=x_pos)
+            torch.add(v_obs, b_m, out=Xc[:nb])
         else:
-            x_pos.copy_(v_obs)
+            Xc[:nb].copy_(v_obs)
 
         # line 3: h ~ sigma((v * (1 - m) + b_m) W + c)
-        model.hidden_input(x_pos, out=h).sigmoid_()
-        sample_bernoulli_(h, buf["u_h"], g, buf["bits_h"])
+        self._sample_hidden(Xc[:nb], "pos", buf)
         h_chain = h
-        for _ in range(self.k):
+        for gibbs in range(self.k):
             # line 4: v' ~ sigma(W h + b)
-            model.visible_input(h_chain, out=v_neg).sigmoid_()
+            products.visible_input(h_chain, keep=gibbs == 0, out=v_neg).sigmoid_()
             sample_bernoulli_(v_neg, buf["u_v"], g, buf["bits_v"]).mul_(observed)  # v' (1 - m)
             # line 5: h' ~ sigma((v' * (1 - m) + b_m) W + c)
-            x_neg = torch.add(v_neg, b_m, out=x) if lm else v_neg
-            model.hidden_input(x_neg, out=h_neg).sigmoid_()
-            sample_bernoulli_(h_neg, buf["u_h"], g, buf["bits_h"])
+            if lm:
+                x_neg = torch.add(v_neg, b_m, out=buf["x_c"])
+            else:
+                x_neg = v_neg if Xc is X else Xc[nb:].copy_(v_neg)
+            self._sample_hidden(x_neg, "neg", buf)
             h_chain = h_neg
 
         if lm:
             # line 8: sum_i lambda * b_m,i * (1 - sigma(b)) * (W (h_i - h'_i)), before W moves
-            dh = torch.sub(h, h_neg, out=buf["dh"])
-            W_dh = model.visible_input(dh, out=buf["W_dh"], bias=False)  # (B, n)
+            W_dh = products.missing_term(Y, out=buf["W_dh"])  # (B, n)
             line8 = W_dh.mul_(b_m).sum(dim=0).mul_(self.lam * (1.0 - sigma_b))
             # line 9 folded into line 7: rows x + lambda * b_m on both sides
             lam_b_m = b_m.mul_(self.lam)
             torch.add(v_obs, lam_b_m, out=x_pos)
             v_neg.add_(lam_b_m)
+        elif X is not Xc:
+            x_pos.copy_(v_obs)
         v_neg.neg_()  # X = [x_pos; -x_neg]
+        if Xc is not X:
+            Xc.copy_(X)
 
         # line 6: c += eta sum(h - h'); b += eta sum((v - v') * (1 - m)) (+ line 8)
-        model.c.add_(h.sum(dim=0).sub_(h_neg.sum(dim=0)), alpha=eta)
+        dtype = model.c.dtype  # the sums of 0/1 states are accumulated in the parameters' dtype
+        model.c.add_(h.sum(dim=0, dtype=dtype).sub_(h_neg.sum(dim=0, dtype=dtype)), alpha=eta)
         model.b.add_(X.sum(dim=0), alpha=eta)  # the lambda * b_m terms cancel here
         if lm:
             model.b.add_(line8, alpha=eta)
-        # lines 7 (+ 9): W += eta [x_pos; -x_neg]^T [h; h']
-        model.add_weight_update(X, Y, eta)
+        # lines 7 (+ 9): W += eta [x_pos; -x_neg]^T [h; h']; for zeroed the rows of X are
+        # the hidden conditionals' inputs (what the low-rank products reuse)
+        products.add_weight_update(Xc, Y, eta, reuse=not lm)

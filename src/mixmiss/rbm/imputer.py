@@ -17,6 +17,7 @@ import torch
 from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..impute.base import Imputer
+from ..precision import stored_config
 from ..presets import Presets
 from ..rng import make_generator
 from .inference import HIDDEN_MODES, VISIBLE_MODES, check_mode, hidden_probability, impute
@@ -73,6 +74,8 @@ class _RBMImputer(Imputer):
         Seed of every random draw (initialisation, shuffling, CD sampling,
         imputation); ``None`` draws a fresh seed.
     device : {"auto", "cpu", "cuda"}
+    precision : {"auto", "fp32", "bf16"}
+        Where the CD products run (:mod:`mixmiss.precision`); imputation runs in float32.
     """
 
     rbm_method: ClassVar[str]
@@ -93,10 +96,11 @@ class _RBMImputer(Imputer):
         n_samples: int = 1,
         random_state: int | None = None,
         device: str = "auto",
+        precision: str = "auto",
     ):
         self.training = TrainingConfig(
             self.rbm_method, n_hidden, epochs, batch_size, learning_rate, k, low_rank, rank,
-            init_std,
+            init_std, precision,
         )  # fmt: skip
         self.hidden = check_mode(hidden, HIDDEN_MODES, "hidden")
         self.visible = check_mode(visible, VISIBLE_MODES, "visible")
@@ -110,7 +114,7 @@ class _RBMImputer(Imputer):
         self.history: list[float] = []
 
     def get_config(self) -> dict:
-        config = dataclasses.asdict(self.training)
+        config = stored_config(dataclasses.asdict(self.training))
         del config["method"]
         return {
             **config,
@@ -136,6 +140,7 @@ class _RBMImputer(Imputer):
             progress=progress,
         )
         self.model, self.lam = state.model, state.lam
+        self.precision_ = state.precision  # what precision resolved to for this training
         self.history = state.history  # reconstruction error of observed pixels per epoch
         self.train_seconds_ = state.train_seconds  # over every stretch of a resumed run
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from ..errors import InputError, MixmissError
+from ..precision import check_precision, stored_config
 from ..training import Checkpoint, TrainingLoop, in_epochs
 from ..validation import check_positive_int
 from .cd import ContrastiveDivergence, check_method
@@ -54,6 +55,9 @@ class TrainingConfig:
         expected number of observed visible units in the training data.
     init_std : float
         Standard deviation of the entries of the initial ``W``.
+    precision : {"auto", "fp32", "bf16"}
+        Where the CD products run (:mod:`mixmiss.precision`); the parameters
+        and their updates stay float32 (:mod:`mixmiss.rbm.products`).
     """
 
     method: str = "lm"
@@ -65,9 +69,11 @@ class TrainingConfig:
     low_rank: bool = True
     rank: int | None = None
     init_std: float = 0.01
+    precision: str = "auto"
 
     def __post_init__(self):
         check_method(self.method)
+        check_precision(self.precision)
         for name in ("n_hidden", "epochs", "batch_size", "k"):
             check_positive_int(getattr(self, name), name)
         if self.rank is not None:
@@ -87,6 +93,7 @@ class TrainingState:
     epoch: int = 0  # completed epochs
     history: list[float] = field(default_factory=list)  # reconstruction error per epoch
     train_seconds: float = 0.0  # over every stretch of a resumed run
+    precision: str = "fp32"  # what config.precision resolved to on this run's device
 
 
 def train_rbm(
@@ -128,7 +135,7 @@ def train_rbm(
     n_rows, n_batches = v_obs.shape[0], -(-v_obs.shape[0] // config.batch_size)
     checkpoint = None
     if checkpoint_dir is not None:
-        run_settings = {**dataclasses.asdict(config), "n_rows": n_rows}
+        run_settings = stored_config({**dataclasses.asdict(config), "n_rows": n_rows})
         checkpoint = Checkpoint(Path(checkpoint_dir) / CHECKPOINT_FILE, run_settings, ("epochs",))
     position: dict = {"perm": None}
 
@@ -164,8 +171,15 @@ def train_rbm(
         state = TrainingState(model, lam)
 
     cd = ContrastiveDivergence(
-        state.model, config.method, config.learning_rate, state.lam, config.k, generator
+        state.model,
+        config.method,
+        config.learning_rate,
+        state.lam,
+        config.k,
+        generator,
+        config.precision,
     )
+    state.precision = cd.precision
     monitor = slice(0, min(n_rows, _MONITOR_ROWS))
 
     def step(index: int) -> dict | None:
