@@ -130,6 +130,30 @@ def test_an_interrupted_training_stops_a_local_study(tmp_path):
     assert not (tmp_path / "failed").exists()
 
 
+def _fail_case_b(params: dict, **kwargs) -> dict:
+    from mixmiss.experiments.table2 import run_table2_cell
+
+    if params["case"] == "B":
+        raise RuntimeError(f"case B broke on {params['dataset']}")
+    return run_table2_cell(params, **kwargs)
+
+
+def test_a_study_with_failed_cells_exits_2_naming_them(tmp_path, digits_cache, monkeypatch, capsys):
+    """The CLI: the other cells finish and are reported; one line names every failed cell."""
+    from mixmiss.experiments.table2 import study as table2_study
+
+    monkeypatch.setattr(table2_study, "run_table2_cell", _fail_case_b)
+    argv = ["reproduce", "table2", "--preset", "smoke", "--out", str(tmp_path), "--device",
+            "cpu", "--cache-dir", str(digits_cache), "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("mixmiss: error: 2 of 6 cells failed: smoke-digits-B-fixed-seed0 ")
+    assert "smoke-digits-B-learned-seed0 (RuntimeError: case B broke on digits)" in err[-1]
+    assert len(list((tmp_path / "cells").iterdir())) == 4
+    report = (tmp_path / "table2.md").read_text()  # written from the finished cells
+    assert "## Pending cells" in report and "smoke-digits-B-fixed-seed0" in report
+
+
 @needs_ray
 def test_ray_binds_to_loopback_only(ray_session):
     assert ray_session.get_runtime_context().gcs_address.startswith("127.0.0.1:")

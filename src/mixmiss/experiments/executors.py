@@ -288,6 +288,7 @@ class RayExecutor(Executor):
         from ..training import TrainingInterrupted
 
         remote = ray.remote(_ray_cell)
+        shared = ray.put(task)  # stored once, not pickled into each of hundreds of tasks
         refs = {}
         for cell in cells:
             request = self.request(resources(cell) if resources is not None else Resources())
@@ -302,7 +303,7 @@ class RayExecutor(Executor):
             if request.gpus:
                 options["max_calls"] = 1
             threads = max(1, math.floor(request.cpus))
-            ref = remote.options(**options).remote(task, cell, threads, request.device)
+            ref = remote.options(**options).remote(shared, cell, threads, request.device)
             refs[ref] = cell
         pending = list(refs)
         try:
