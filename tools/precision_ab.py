@@ -157,6 +157,10 @@ def main() -> int:
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--trainers", nargs="+", default=list(TRAINERS), choices=list(TRAINERS))
     parser.add_argument("--rounds", type=int, default=None, help="override the rounds")
+    parser.add_argument("--calls", type=int, default=None, help="override the calls per round")
+    parser.add_argument(
+        "--only", nargs="+", default=None, help="time only the steps named exactly so (no base/new)"
+    )
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (1: CPU time is the step's work)"
     )
@@ -191,7 +195,9 @@ def main() -> int:
         make, rounds, calls = TRAINERS[trainer]
         steps, extra = make(mixmiss, base, args.precision)
         report.update({f"{trainer}_{k}": v for k, v in extra.items()})
-        medians = alternate(steps, args.rounds or rounds, calls)
+        if args.only:
+            steps = {k: v for k, v in steps.items() if k.split(" ", 1)[1] in args.only}
+        medians = alternate(steps, args.rounds or rounds, args.calls or calls)
         for clock, times in medians.items():
             report["seconds_per_call"][clock].update(times)
             for name, seconds in times.items():
@@ -199,7 +205,7 @@ def main() -> int:
                     speed = times["base " + name[4:]] / seconds
                     report["new_over_base_speed"][clock][name[4:]] = speed
         print(json.dumps({c: {k: round(v, 4) for k, v in t.items()} for c, t in medians.items()}))
-    if "rbm" in args.trainers:
+    if "rbm" in args.trainers and not args.only:
         report["lowrank_over_dense_speed"] = {
             clock: {
                 f"{side} {method}": per_call[f"{side} {method}"]
