@@ -19,6 +19,7 @@ MisGAN (batch 64) and the quick and paper presets for MMGAN.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import json
 import os
@@ -36,6 +37,7 @@ import torch
 def import_base(src: Path):
     """The package ``mixmiss`` of ``src``, imported as ``mixmiss_base``."""
     where = Path(tempfile.mkdtemp(prefix="mixmiss-base-"))
+    atexit.register(shutil.rmtree, where, True)
     shutil.copytree(src / "mixmiss", where / "mixmiss_base")
     sys.path.insert(0, str(where))
     return importlib.import_module("mixmiss_base")
