@@ -19,6 +19,7 @@ MisGAN (batch 64) and the quick and paper presets for MMGAN.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import json
 import os
@@ -36,25 +37,36 @@ import torch
 def import_base(src: Path):
     """The package ``mixmiss`` of ``src``, imported as ``mixmiss_base``."""
     where = Path(tempfile.mkdtemp(prefix="mixmiss-base-"))
+    atexit.register(shutil.rmtree, where, True)
     shutil.copytree(src / "mixmiss", where / "mixmiss_base")
     sys.path.insert(0, str(where))
     return importlib.import_module("mixmiss_base")
 
 
-def alternate(steps: dict, rounds: int, calls: int) -> dict[str, float]:
-    """Median seconds per call of each step, timed in alternating rounds."""
+def alternate(steps: dict, rounds: int, calls: int) -> dict[str, dict[str, float]]:
+    """Median wall and CPU seconds per call of each step, timed in alternating rounds.
+
+    CPU time (``time.process_time``) is what a loaded machine distorts least: other
+    jobs take cores away (wall time) but not the work a step does; with one torch
+    thread it is the step's own work.
+    """
     names = list(steps)
-    times = {name: [] for name in names}
+    wall = {name: [] for name in names}
+    cpu = {name: [] for name in names}
     for name in names:  # warm-up
         steps[name]()
     for r in range(rounds):
         order = names if r % 2 == 0 else names[::-1]
         for name in order:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             for _ in range(calls):
                 steps[name]()
-            times[name].append((time.perf_counter() - start) / calls)
-    return {name: statistics.median(values) for name, values in times.items()}
+            wall[name].append((time.perf_counter() - start) / calls)
+            cpu[name].append((time.process_time() - start_cpu) / calls)
+    return {
+        "wall": {name: statistics.median(v) for name, v in wall.items()},
+        "cpu": {name: statistics.median(v) for name, v in cpu.items()},
+    }
 
 
 def rbm_steps(mixmiss, base, precision: str) -> dict:
@@ -138,7 +150,7 @@ def mmgan_steps(mixmiss, base, precision: str) -> dict:
     return steps, {}
 
 
-TRAINERS = {"rbm": (rbm_steps, 7, 8), "misgan": (misgan_steps, 5, 1), "mmgan": (mmgan_steps, 5, 3)}
+TRAINERS = {"rbm": (rbm_steps, 7, 4), "misgan": (misgan_steps, 5, 1), "mmgan": (mmgan_steps, 5, 3)}
 
 
 def main() -> int:
@@ -147,8 +159,16 @@ def main() -> int:
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--trainers", nargs="+", default=list(TRAINERS), choices=list(TRAINERS))
     parser.add_argument("--rounds", type=int, default=None, help="override the rounds")
+    parser.add_argument("--calls", type=int, default=None, help="override the calls per round")
+    parser.add_argument(
+        "--only", nargs="+", default=None, help="time only the steps named exactly so (no base/new)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: CPU time is the step's work)"
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     import mixmiss
     from mixmiss.precision import describe, resolve_precision
 
@@ -170,26 +190,34 @@ def main() -> int:
         "threads": torch.get_num_threads(),
         "cpus": os.cpu_count(),
         "torch": torch.__version__,
-        "seconds_per_call": {},
-        "new_over_base_speed": {},
+        "seconds_per_call": {"wall": {}, "cpu": {}},
+        "new_over_base_speed": {"wall": {}, "cpu": {}},
     }
     for trainer in args.trainers:
         make, rounds, calls = TRAINERS[trainer]
         steps, extra = make(mixmiss, base, args.precision)
         report.update({f"{trainer}_{k}": v for k, v in extra.items()})
-        medians = alternate(steps, args.rounds or rounds, calls)
-        report["seconds_per_call"].update(medians)
-        for name, seconds in medians.items():
-            if name.startswith("new "):
-                report["new_over_base_speed"][name[4:]] = medians["base " + name[4:]] / seconds
-        print(json.dumps({k: round(v, 4) for k, v in medians.items()}), flush=True)
-    per_call = report["seconds_per_call"]
-    if "rbm" in args.trainers:
+        if args.only:
+            steps = {k: v for k, v in steps.items() if k.split(" ", 1)[1] in args.only}
+        medians = alternate(steps, args.rounds or rounds, args.calls or calls)
+        for clock, times in medians.items():
+            report["seconds_per_call"][clock].update(times)
+            for name, seconds in times.items():
+                if name.startswith("new "):
+                    speed = times["base " + name[4:]] / seconds
+                    report["new_over_base_speed"][clock][name[4:]] = speed
+        print(json.dumps({c: {k: round(v, 4) for k, v in t.items()} for c, t in medians.items()}))
+    if "rbm" in args.trainers and not args.only:
         report["lowrank_over_dense_speed"] = {
-            f"{side} {method}": per_call[f"{side} {method}"] / per_call[f"{side} {method}_lowrank"]
-            for side in ("base", "new")
-            for method in ("zeroed", "lm")
+            clock: {
+                f"{side} {method}": per_call[f"{side} {method}"]
+                / per_call[f"{side} {method}_lowrank"]
+                for side in ("base", "new")
+                for method in ("zeroed", "lm")
+            }
+            for clock, per_call in report["seconds_per_call"].items()
         }
+    report["load_average_at_end"] = os.getloadavg()
     report["wall_seconds"] = time.perf_counter() - start
     text = json.dumps(report, indent=2, sort_keys=True)
     print(text)

@@ -9,6 +9,8 @@ Hinton 2007):
   linearised ``Ê_o``;
 - :mod:`~mixmiss.rbm.cd`: the minibatch CD-k update of Algorithm 1
   (``"lm"``) and of [5] (``"zeroed"``);
+- :mod:`~mixmiss.rbm.products`: the step's products against ``W`` (dense or
+  through rank r) in float32 or bfloat16, on float32 master parameters;
 - :mod:`~mixmiss.rbm.training`: epochs, checkpoints, resume;
 - :mod:`~mixmiss.rbm.inference`: imputation and hidden features;
 - :mod:`~mixmiss.rbm.imputer`: the ``"rbm"`` and ``"lm-rbm"`` imputers;

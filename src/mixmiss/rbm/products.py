@@ -19,7 +19,11 @@ bfloat16; grayscale pixels and ``b_m`` are rounded to 8 significant bits
 follows it runs in float32: the bias, the sigmoid, the Bernoulli draw, the
 sums over the batch and the update of the master parameters. The update
 statistic ``X^T Y`` (its entries sums of at most 2B terms) is thus rounded
-once, relatively by at most 2^-9, before ``eta`` scales it.
+once, relatively by at most 2^-9, before ``eta`` scales it. The price of
+float32 masters for a dense ``W``: beyond the GEMMs, two passes over the
+(n, m) matrix per step (adding the bf16 statistic to the master, copying the
+master to the products' bf16 copy), about 50 MB of memory traffic at
+784 x 4096 (torch's CPU GEMM cannot write a bf16 product into float32).
 
 Low rank. ``W`` is never formed and every product goes through the rank-r
 intermediate; the intermediates the conditionals compute anyway are kept
@@ -68,6 +72,8 @@ class DenseProducts:
         self.dtype = dtype
         self.mixed = dtype != model.W.dtype
         self.W = model.W.to(dtype) if self.mixed else model.W  # the products' copy
+        if self.mixed:
+            self.G = torch.empty_like(self.W)  # bf16 X^T Y, before eta scales it into W
         self._scratch: dict[int, dict[str, torch.Tensor]] = {}
         self.batch = 0
 
@@ -82,7 +88,6 @@ class DenseProducts:
             buf |= {
                 "pre_h": self._empty(batch, m),  # bf16 x W, before the bias
                 "pre_v": self._empty(batch, n),  # bf16 h W^T
-                "G": self._empty(n, m),  # bf16 X^T Y
             }
         return buf
 
@@ -130,7 +135,7 @@ class DenseProducts:
         if not self.mixed:
             self.model.W.addmm_(X.T, Y, alpha=eta)
             return
-        G = torch.mm(X.T, Y, out=self.buf["G"])
+        G = torch.mm(X.T, Y, out=self.G)
         self.model.W.add_(G, alpha=eta)
         self.refresh()
 
@@ -144,6 +149,8 @@ class LowRankProducts(DenseProducts):
         self.mixed = dtype != model.A.dtype
         self.A = model.A.to(dtype) if self.mixed else model.A
         self.B = model.B.to(dtype) if self.mixed else model.B
+        if self.mixed:  # bf16 X^T (Y B^T) and (X A)^T Y, before eta scales them in
+            self.dA, self.dB = torch.empty_like(self.A), torch.empty_like(self.B)
         self._scratch = {}
         self.batch = 0
 
@@ -153,15 +160,10 @@ class LowRankProducts(DenseProducts):
             "XA": self._empty(2 * batch, r),  # [x A; x' A], then X A of the update
             "YB": self._empty(2 * batch, r),  # [h B^T; h' B^T] = Y B^T
             "chain": self._empty(batch, r),  # h B^T of a CD-k chain's later steps
-            "dB": self._empty(batch, r),  # lm: (h - h') B^T
+            "dhB": self._empty(batch, r),  # lm: (h - h') B^T
         }
         if self.mixed:
-            buf |= {
-                "pre_h": self._empty(batch, m),
-                "pre_v": self._empty(batch, n),
-                "dA": self._empty(n, r),
-                "dBm": self._empty(r, m),
-            }
+            buf |= {"pre_h": self._empty(batch, m), "pre_v": self._empty(batch, n)}
         return buf
 
     def begin(self, batch: int) -> None:
@@ -195,7 +197,7 @@ class LowRankProducts(DenseProducts):
 
     def missing_term(self, Y: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         nb, YB = self.batch, self._negative_YB(Y)
-        dB = torch.sub(YB[:nb], YB[nb:], out=self.buf["dB"])  # (h - h') B^T
+        dB = torch.sub(YB[:nb], YB[nb:], out=self.buf["dhB"])  # (h - h') B^T
         if not self.mixed:
             return torch.mm(dB, self.A.T, out=out)
         return out.copy_(torch.mm(dB, self.A.T, out=self.buf["pre_v"]))
@@ -217,8 +219,8 @@ class LowRankProducts(DenseProducts):
             model.A.addmm_(X.T, YB, alpha=eta)
             model.B.addmm_(XA.T, Y, alpha=eta)
             return
-        model.A.add_(torch.mm(X.T, YB, out=self.buf["dA"]), alpha=eta)
-        model.B.add_(torch.mm(XA.T, Y, out=self.buf["dBm"]), alpha=eta)
+        model.A.add_(torch.mm(X.T, YB, out=self.dA), alpha=eta)
+        model.B.add_(torch.mm(XA.T, Y, out=self.dB), alpha=eta)
         self.refresh()
 
 
