@@ -232,9 +232,7 @@ def train_evaluator(
 def evaluator_info(dataset: str, cache_dir: str | os.PathLike | None = None) -> dict:
     """The cached metadata of ``dataset``'s evaluator; a clear error if it was never trained."""
     _recipe(dataset)
-    return cached_metadata(
-        dataset, cache_dir, _train_command(dataset), f"evaluator for {dataset}"
-    )
+    return cached_metadata(dataset, cache_dir, _train_command(dataset), f"evaluator for {dataset}")
 
 
 def load_evaluator(
