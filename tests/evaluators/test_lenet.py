@@ -1,6 +1,8 @@
 """The reference LeNet of MisGAN's FID: architecture, features, training, cache."""
 
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -143,3 +145,34 @@ def test_reference_statistics_have_their_own_cache_and_fid_is_sensible(
     real = fid_score(load_dataset("mnist", "test", limit=2000).images, small_lenet)
     blank = fid_score(torch.zeros(2000, 1, 28, 28) + 0.1 * torch.rand(2000, 1, 28, 28), small_lenet)
     assert 0 <= real < blank / 5
+
+
+@pytest.mark.real_data
+def test_sigterm_checkpoints_and_resume_continues_the_same_training(
+    mnist_dir, private_cache, tmp_path, monkeypatch
+):
+    from mixmiss.evaluators import lenet
+    from mixmiss.training import TrainingInterrupted
+
+    options = {"data_dir": mnist_dir, "epochs": 2, "max_train": 300, "progress": False}
+    straight = train_lenet(cache_dir=tmp_path / "straight", **options)
+    real_loss, calls = lenet.F.nll_loss, {"n": 0}
+
+    def loss_then_terminate(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 7:  # epoch 2, batch 2 of 5
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_loss(*args, **kwargs)
+
+    monkeypatch.setattr(lenet.F, "nll_loss", loss_then_terminate)
+    with pytest.raises(TrainingInterrupted, match="SIGTERM at epoch 2, batch 2/5"):
+        train_lenet(**options)
+    checkpoint = private_cache / "evaluators" / "lenet-mnist.checkpoint.pt"
+    assert checkpoint.is_file() and not (private_cache / "evaluators" / "lenet-mnist.json").exists()
+    monkeypatch.setattr(lenet.F, "nll_loss", real_loss)
+    with pytest.raises(InputError, match="train_images: 300 stored, 200 now"):
+        train_lenet(**{**options, "max_train": 200}, resume=True)  # other settings: refused
+    resumed = train_lenet(**options, resume=True)
+    assert resumed.metadata["checksum"] == straight.metadata["checksum"]
+    assert resumed.metadata["test_accuracy_by_epoch"] == straight.metadata["test_accuracy_by_epoch"]
+    assert not checkpoint.exists()  # removed once the network is cached

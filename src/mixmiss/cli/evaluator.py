@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 
 from ..device import DEVICE_CHOICES
+from ..errors import InputError
 from ..evaluators import evaluator_info, lenet_info, train_evaluator, train_lenet
 from ..evaluators.lenet import SEED as LENET_SEED
+from ..training import TrainingInterrupted
 from ._common import add_dataset_option, add_dir_options, print_json
 
 _SHOWN = ("dataset", "test_accuracy", "train_seconds", "seed", "checksum", "created")
@@ -40,6 +42,11 @@ def register(subparsers) -> None:
     )
     train.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    train.add_argument(
+        "--resume",
+        action="store_true",
+        help="lenet: continue the interrupted training in the cache (checkpointed every epoch)",
+    )
     train.add_argument("--json", action="store_true", help="print the metadata as JSON")
     train.set_defaults(func=run_train)
 
@@ -61,15 +68,24 @@ def _print(metadata: dict, as_json: bool) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     if args.network == "lenet":
-        evaluator = train_lenet(
-            args.dataset,
-            args.data_dir,
-            args.cache_dir,
-            seed=LENET_SEED if args.seed is None else args.seed,
-            **({} if args.epochs is None else {"epochs": args.epochs}),
-            device=args.device,
-        )
+        try:
+            evaluator = train_lenet(
+                args.dataset,
+                args.data_dir,
+                args.cache_dir,
+                seed=LENET_SEED if args.seed is None else args.seed,
+                **({} if args.epochs is None else {"epochs": args.epochs}),
+                device=args.device,
+                resume=args.resume,
+            )
+        except TrainingInterrupted as stop:
+            argv = list(args.invocation)
+            raise stop.with_resume_command(
+                argv + ([] if "--resume" in argv else ["--resume"])
+            ) from None
     else:
+        if args.resume:
+            raise InputError("--resume is for --network lenet; the CNN trains in minutes.")
         evaluator = train_evaluator(
             args.dataset,
             args.data_dir,

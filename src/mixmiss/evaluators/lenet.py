@@ -37,17 +37,16 @@ from __future__ import annotations
 
 import os
 import platform
-import time
 
 import torch
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from ..data import load_dataset
 from ..device import resolve_device
 from ..errors import InputError
 from ..rng import isolated_seed, make_generator
+from ..training import Checkpoint, TrainingLoop, in_epochs
 from .evaluator import Evaluator
 from .training import cache_network, cached_metadata, cached_state_dict, is_cached, writable_cache
 
@@ -59,6 +58,9 @@ EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM, SEED = 100, 64, 0.01, 0.5, 1
 
 #: Datasets the LeNet can be trained on (it takes 28x28 images only).
 DATASETS = ("mnist", "fashion-mnist")
+
+#: The training checkpoint beside the cached network: ``lenet-mnist.checkpoint.pt``.
+CHECKPOINT_SUFFIX = ".checkpoint.pt"
 
 
 class LeNet(nn.Module):
@@ -121,8 +123,16 @@ def train_lenet(
     max_train: int | None = None,
     device: str = "auto",
     progress: bool = True,
+    resume: bool = False,
 ) -> Evaluator:
     """Train the reference LeNet on ``dataset``'s training set and cache it.
+
+    The training writes a checkpoint after every epoch (and on SIGINT,
+    SIGTERM or SIGUSR1, after which it raises
+    :class:`~mixmiss.training.TrainingInterrupted`); ``resume=True``
+    continues it exactly (weights, momentum, the epoch's minibatch order and
+    every RNG state are restored). The checkpoint is removed once the
+    network is cached.
 
     Parameters
     ----------
@@ -133,26 +143,30 @@ def train_lenet(
     seed : int
         Seeds initialisation, dropout and the minibatch order (reference: 1).
     epochs : int
-        Training epochs (reference: 100; tests use 1).
+        Training epochs (reference: 100; tests use 1 or 2).
     max_train : int, optional
         Train on the first ``max_train`` images only (tests).
     device : {"auto", "cpu", "cuda"}
     progress : bool
         Show a progress bar (one step per minibatch).
+    resume : bool
+        Continue from the checkpoint of an interrupted training with the same
+        settings, if there is one (``epochs`` may be raised).
 
     Returns
     -------
     Evaluator
         The network in eval mode; ``metadata`` has ``test_accuracy`` on the
         full test split after the last epoch, ``test_accuracy_by_epoch``,
-        ``train_seconds`` and the weights' ``checksum``.
+        ``train_seconds`` (summed over the stretches of a resumed training)
+        and the weights' ``checksum``.
     """
     name = lenet_name(dataset)
     if epochs < 1:
         raise InputError(f"epochs must be >= 1, got {epochs}.")
     if max_train is not None and max_train < 1:
         raise InputError(f"max_train must be >= 1, got {max_train}.")
-    writable_cache(cache_dir)  # fail now, not after the training
+    out_dir = writable_cache(cache_dir)  # fail now, not after the training
     torch_device = resolve_device(device)
     train = load_dataset(dataset, "train", data_dir)
     test = load_dataset(dataset, "test", data_dir)
@@ -162,30 +176,68 @@ def train_lenet(
     y_train = train.labels.to(torch_device)
     # the last minibatch is partial, as in the reference (938 steps for 60,000 images)
     steps_per_epoch = -(-len(train) // BATCH_SIZE)
+    settings = {"dataset": dataset, "seed": seed, "epochs": epochs, "train_images": len(train),
+                "batch_size": BATCH_SIZE, "lr": LEARNING_RATE, "momentum": MOMENTUM}  # fmt: skip
+    checkpoint = Checkpoint(out_dir / f"{name}{CHECKPOINT_SUFFIX}", settings, ("epochs",))
 
-    by_epoch = []
-    start = time.perf_counter()
     with isolated_seed(seed, torch_device):
         network = LeNet().to(torch_device)
         evaluator = Evaluator(network, {"dataset": dataset, "name": name})
         optimizer = torch.optim.SGD(network.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
         order_rng = make_generator(seed)
-        bar = tqdm(total=epochs * steps_per_epoch, desc=f"LeNet {dataset}", disable=not progress)
-        for epoch in range(epochs):
+        state = {"order": None, "by_epoch": []}
+
+        def save_state() -> dict:
+            return {
+                "network": network.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "order": state["order"],
+                "order_rng": order_rng.get_state(),
+                "torch_rng": torch.get_rng_state(),  # dropout draws from it
+                "by_epoch": list(state["by_epoch"]),
+            }
+
+        loop = TrainingLoop(
+            epochs * steps_per_epoch,
+            save_state,
+            checkpoint,
+            every_steps=steps_per_epoch,
+            describe=in_epochs(steps_per_epoch, "batch"),
+            desc=f"LeNet {dataset}",
+            unit="batch",
+            progress=progress,
+        )
+        saved = loop.resume(torch_device) if resume else None
+        if saved is not None:
+            network.load_state_dict(saved["network"])
+            optimizer.load_state_dict(saved["optimizer"])
+            order_rng.set_state(saved["order_rng"].cpu())
+            torch.set_rng_state(saved["torch_rng"].cpu())
+            state.update(order=saved["order"], by_epoch=list(saved["by_epoch"]))
+
+        def step(index: int) -> dict | None:
+            position = index % steps_per_epoch
+            if position == 0:
+                network.train()
+                state["order"] = torch.randperm(len(train), generator=order_rng)
+            rows = state["order"][position * BATCH_SIZE : (position + 1) * BATCH_SIZE]
+            rows = rows.to(torch_device)
+            loss = F.nll_loss(network(x_train[rows]), y_train[rows])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if position < steps_per_epoch - 1:
+                return None
+            accuracy = round(evaluator.accuracy(test.images, test.labels), 4)
             network.train()
-            order = torch.randperm(len(train), generator=order_rng).to(torch_device)
-            for step in range(steps_per_epoch):
-                batch = order[step * BATCH_SIZE : (step + 1) * BATCH_SIZE]
-                loss = F.nll_loss(network(x_train[batch]), y_train[batch])
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                bar.update()
-            by_epoch.append(round(evaluator.accuracy(test.images, test.labels), 4))
-            bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}", test_acc=by_epoch[-1])
-        bar.close()
-    train_seconds = time.perf_counter() - start
+            state["by_epoch"].append(accuracy)
+            return {"epoch": len(state["by_epoch"]), "loss": f"{loss.item():.3f}",
+                    "test_acc": accuracy}  # fmt: skip
+
+        network.train()
+        loop.run(step)
     network.eval()
+    by_epoch = state["by_epoch"]
 
     metadata = {
         "dataset": dataset,
@@ -204,13 +256,14 @@ def train_lenet(
         "train_images": len(train),
         "test_accuracy": by_epoch[-1],
         "test_accuracy_by_epoch": by_epoch,
-        "train_seconds": round(train_seconds, 2),
+        "train_seconds": round(loop.seconds, 2),
         "device": str(torch_device),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "machine": f"{platform.machine()} {os.cpu_count()} cpus",
     }
     evaluator.metadata = cache_network(name, network, metadata, cache_dir)
+    checkpoint.path.unlink(missing_ok=True)
     return evaluator
 
 
@@ -242,8 +295,11 @@ def get_lenet(
     """The cached LeNet of ``dataset``, trained with the reference recipe when none is cached.
 
     The full recipe is 100 epochs (about 12 minutes on one quiet CPU
-    thread); a cached LeNet that fails to load is an error, not retrained.
+    thread); an interrupted training is resumed from its checkpoint. A cached
+    LeNet that fails to load is an error, not retrained.
     """
     if not is_cached(lenet_name(dataset), cache_dir):
-        return train_lenet(dataset, data_dir, cache_dir, device=device, progress=progress)
+        return train_lenet(
+            dataset, data_dir, cache_dir, device=device, progress=progress, resume=True
+        )
     return load_lenet(dataset, cache_dir, device)
