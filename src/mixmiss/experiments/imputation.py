@@ -81,6 +81,12 @@ def _mask_seed(seed: int, stream: int) -> int:
     return int(np.random.SeedSequence(int(seed), spawn_key=(stream,)).generate_state(1)[0])
 
 
+def mask_generator(seed: int, split: str) -> torch.Generator:
+    """The generator of the masks of ``split`` (``"train"`` or ``"test"``) drawn from ``seed``:
+    one seed stream per split (see the module docstring)."""
+    return make_generator(_mask_seed(seed, _TRAIN_STREAM if split == "train" else _TEST_STREAM))
+
+
 def masked_split(
     dataset: str,
     split: str,
@@ -100,9 +106,7 @@ def masked_split(
     rate = check_rate(rate)
     limit = check_positive_int(limit, "the image limit")
     data = load_dataset(dataset, split, data_dir, limit=limit)
-    stream = _TRAIN_STREAM if split == "train" else _TEST_STREAM
-    generator = make_generator(_mask_seed(seed, stream))
-    mask = make_mask(mechanism, len(data), data.image_shape, rate, generator)
+    mask = make_mask(mechanism, len(data), data.image_shape, rate, mask_generator(seed, split))
     return MaskedSplit(data.images, mask, data.labels)
 
 
