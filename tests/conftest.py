@@ -60,12 +60,14 @@ def mnist_dir() -> Path:
 
 @pytest.fixture
 def small_mnist_evaluator(mnist_dir, monkeypatch):
-    """A 1-epoch MNIST evaluator (2,000 images) in the test's private cache, with FID
+    """A 1-epoch MNIST evaluator (2,000 images) and a 1-epoch reference LeNet (the
+    paper's FID network, 1,000 images) in the test's private cache, with FID
     reference statistics over the first 2,000 training images: plumbing tests of
     the MNIST pipeline stay fast (the full statistics are tested in tests/evaluators)."""
-    from mixmiss.evaluators import reference, train_evaluator
+    from mixmiss.evaluators import reference, train_evaluator, train_lenet
 
     evaluator = train_evaluator("mnist", mnist_dir, epochs=1, max_train=2000, progress=False)
+    train_lenet("mnist", mnist_dir, epochs=1, max_train=1000, progress=False)
     real_load = reference.load_dataset
     monkeypatch.setattr(
         reference, "load_dataset", lambda *a, **k: real_load(*a, **k).subset(slice(0, 2000))

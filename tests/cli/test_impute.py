@@ -124,3 +124,6 @@ def test_misgan_smoke_train_and_eval_on_an_mnist_subset(
     report = json.loads(out)
     assert KEYS <= set(report) and report["method"] == "misgan"
     assert 0 < report["rmse"] < 1 and report["accuracy_hidden"] is None
+    # the paper's FID (reference LeNet) on MNIST, of the training and the test completions
+    assert report["fid_lenet"] > 0 and report["fid_lenet_test"] > 0
+    assert report["lenet_checksum"] and report["lenet_checksum"] != report["evaluator_checksum"]

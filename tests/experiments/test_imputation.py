@@ -6,7 +6,13 @@ import pytest
 
 from mixmiss.context import Context
 from mixmiss.errors import CacheError, InputError
-from mixmiss.experiments.imputation import masked_split, read_run, train_imputer
+from mixmiss.experiments.imputation import (
+    evaluate_imputer,
+    evaluate_imputer_seeds,
+    masked_split,
+    read_run,
+    train_imputer,
+)
 
 QUIET = Context(progress=False)
 RBM = {"epochs": 3, "n_hidden": 8}
@@ -64,3 +70,38 @@ def test_masks_of_train_and_test_are_independent_streams():
     assert not bool((train.mask == test.mask).all())
     again = masked_split("digits", "train", "im", 0.5, seed=0, limit=50)
     assert bool((train.mask == again.mask).all())
+
+
+def test_the_papers_fid_is_none_off_mnist(tmp_path):
+    from mixmiss.evaluators import train_evaluator
+
+    train_evaluator("digits", epochs=1, progress=False)
+    _train(tmp_path, method="mean")
+    report = evaluate_imputer(tmp_path, max_test=50, context=QUIET)
+    assert report["fid_lenet"] is None and report["fid_lenet_test"] is None
+    assert report["lenet_checksum"] is None and report["fid"] > 0
+
+
+@pytest.mark.real_data
+def test_the_papers_fid_scores_the_completed_training_images(
+    tmp_path, mnist_dir, small_mnist_evaluator
+):
+    from mixmiss.evaluators import fid_score, load_lenet
+    from mixmiss.registry import load_imputer
+
+    context = Context(data_dir=mnist_dir, progress=False, device="cpu")
+    train_imputer(tmp_path, "mnist", "mean", "pm", 0.6, preset="smoke", max_train=300,
+                  context=context)  # fmt: skip
+    reports = evaluate_imputer_seeds(tmp_path, [0, 1], max_test=200, context=context)
+    train = masked_split("mnist", "train", "pm", 0.6, 0, 300, mnist_dir)
+    completed = load_imputer(tmp_path).impute(train.images, train.mask)
+    lenet = load_lenet(device="cpu")
+    expected = fid_score(completed, lenet, mnist_dir)
+    assert reports[0]["fid_lenet"] == pytest.approx(expected) == reports[1]["fid_lenet"]
+    test = masked_split("mnist", "test", "pm", 0.6, 1, 200, mnist_dir)
+    test_fid = fid_score(load_imputer(tmp_path).impute(test.images, test.mask), lenet, mnist_dir)
+    assert reports[1]["fid_lenet_test"] == pytest.approx(test_fid)
+    assert reports[1]["fid"] != reports[1]["fid_lenet_test"]  # ours: the evaluator CNN
+    assert reports[0]["lenet_checksum"] == lenet.metadata["checksum"]
+    skipped = evaluate_imputer(tmp_path, max_test=200, context=context, paper_fid=False)
+    assert skipped["fid_lenet"] is None and skipped["fid_lenet_test"] is None

@@ -34,7 +34,9 @@ def test_a_dropped_class_is_seen_where_accuracy_is_blind():
     r1 = cover["regions"]["r1"]
     assert r1["coverage"] == pytest.approx(2 / 3, abs=1e-4) and r1["dropped"] == [1]
     assert r1["divergence"] == pytest.approx(1 / 3, abs=1e-4)  # TV of (1/2, 0, 1/2) vs thirds
-    assert r1["misplaced"] == [{"class": 1, "component": 2, "share": round(40 / 440, 4)}]
+    assert r1["misplaced"] == [
+        {"class": 1, "component": 2, "share": round(40 / 440, 4), "held_elsewhere": 1.0}
+    ]
     assert cover["min_coverage"] == r1["coverage"]
     # Table 2's accuracy would still be 100 % for G1: all its samples are 0s and 2s.
     assert histogram[0, LABELS["r1"]].sum() == histogram[0].sum()
@@ -90,3 +92,21 @@ def test_a_stored_report_is_re_reported_from_its_case():
     assert coverage_from_report(report)["min_coverage"] == 1.0
     with pytest.raises(InputError, match="lacks what coverage needs"):
         coverage_from_report({"case": "A"})
+
+
+def test_the_evaluators_confusion_is_not_a_misplaced_class():
+    histogram = _balanced()
+    histogram[2, 1] = 30  # the shared component draws some 1s (30 of 430: 7 %) ...
+    cover = region_coverage(histogram, ASSIGNMENT, LABELS)
+    assert cover["regions"]["r1"]["misplaced"] == []  # ... but G1 holds most of them
+    histogram[0, 1] = 0  # a class dropped everywhere is not "found" in a 0.5 % confusion
+    histogram[2, 1] = 2
+    cover = region_coverage(histogram, ASSIGNMENT, LABELS)
+    assert cover["regions"]["r1"]["dropped"] == [1] and cover["regions"]["r1"]["misplaced"] == []
+
+
+def test_a_class_of_a_shared_region_is_entitled_to_every_component_that_holds_it():
+    labels = {"r1": [0, 1], "r2": [1, 2]}  # overlapping label sets (hand-made)
+    histogram = np.array([[50, 50, 0], [0, 90, 10]], dtype=float)
+    cover = region_coverage(histogram, {"r1": 0, "r2": 1}, labels)
+    assert cover["regions"]["r2"]["misplaced"] == [] and cover["regions"]["r1"]["misplaced"] == []

@@ -146,3 +146,29 @@ def test_precision_setting_and_configs_written_before_it(tmp_path, digits, fitte
     assert "precision" not in saved["config"]
     assert load_imputer(tmp_path).training.precision == "auto"
     assert fitted["rbm"].precision_ in ("fp32", "bf16")
+
+
+@pytest.mark.parametrize("preset", ["smoke", "quick", "paper"])
+@pytest.mark.parametrize("method", ["rbm", "lm-rbm"])
+def test_the_default_read_out_is_mean_field_h_then_the_visible_mean(method, preset):
+    config = make_imputer(method, preset).get_config()
+    assert config["hidden"] == "mean" and config["visible"] == "mean"
+
+
+def test_the_default_imputation_is_the_mean_field_reconstruction(digits, fitted):
+    _, _, x_test, mask_test = digits
+    trained = fitted["lm-rbm"]
+    config = {k: v for k, v in trained.get_config().items() if k != "hidden"}
+    default = LMRBMImputer(**config)  # hidden left at its default
+    default.load_state_dict(trained.state_dict())
+    model = default.model
+    x_obs = (x_test * mask_test).flatten(1)
+    m = mask_test.flatten(1)
+    # v_m = sigma(W P(h = 1 | v_o) + b)_m with b_m = sigma(b) on the missing units (LM)
+    p_h = torch.sigmoid(model.hidden_input(x_obs + (1 - m) * torch.sigmoid(model.b)))
+    expected = torch.where(m.bool(), x_obs, torch.sigmoid(model.visible_input(p_h)))
+    out = default.impute(x_test, mask_test)
+    torch.testing.assert_close(out.flatten(1), expected)
+    other_seed = LMRBMImputer(**{**config, "random_state": 99})
+    other_seed.load_state_dict(trained.state_dict())
+    torch.testing.assert_close(other_seed.impute(x_test, mask_test), out)  # deterministic

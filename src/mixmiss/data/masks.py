@@ -34,6 +34,10 @@ from ..validation import check_generator, check_image_shape, check_positive_int,
 
 #: Number of missing rectangles per image in the P.M. mechanism.
 PATCH_COUNT = 32
+#: How the sides of the P.M. rectangles are drawn ("fixed": the default design).
+PATCH_SIDES = ("fixed", "uniform")
+#: Where the P.M. rectangles go ("centre": the default design).
+PATCH_PLACEMENTS = ("centre", "inside")
 
 MaskFn = Callable[[int, tuple[int, int], float, torch.Generator | None], torch.Tensor]
 
@@ -73,34 +77,88 @@ def square_observation_mask(
     return (in_rows[:, :, None] & in_cols[:, None, :]).unsqueeze(1).float()
 
 
-def _axis_coverage(side: int, length: int) -> np.ndarray:
-    """P(a patch of this side, centred uniformly on the axis, covers each position)."""
-    centres = np.arange(length)
-    starts = centres - side // 2
+def _check_design(sides: str, placement: str) -> None:
+    if sides not in PATCH_SIDES:
+        raise InputError(f"sides must be one of {', '.join(PATCH_SIDES)}, got {sides!r}.")
+    if placement not in PATCH_PLACEMENTS:
+        raise InputError(
+            f"placement must be one of {', '.join(PATCH_PLACEMENTS)}, got {placement!r}."
+        )
+
+
+def _axis_coverage(side: int, length: int, placement: str = "centre") -> np.ndarray:
+    """P(a patch of this side, placed at random on the axis, covers each position).
+
+    ``"centre"``: the centre is uniform over the positions (the patch clipped at
+    the border); ``"inside"``: the start is uniform over [0, length - side].
+    """
     positions = np.arange(length)
+    if placement == "centre":
+        starts = positions - side // 2
+    else:
+        side = min(side, length)
+        starts = np.arange(length - side + 1)
     covered = (positions[None, :] >= starts[:, None]) & (
         positions[None, :] < starts[:, None] + side
     )
     return covered.mean(axis=0)
 
 
-def _expected_patch_missing(mean_side: float, image_shape: tuple[int, int], count: int) -> float:
-    low = math.floor(mean_side)
-    frac = mean_side - low
+def _side_probabilities(scale: float, sides: str) -> dict[int, float]:
+    """P(side = s) of one side of a patch for the size parameter ``scale``.
+
+    ``"fixed"``: ``floor(t)`` or ``floor(t) + 1`` with mean ``t = scale``;
+    ``"uniform"``: uniform on {1, ..., S}, ``S`` = ``floor(scale)`` or ``floor(scale) + 1``
+    (``floor(scale) + 1`` with probability ``scale - floor(scale)``).
+    """
+    low = math.floor(scale)
+    frac = scale - low
+    if sides == "fixed":
+        return {low: 1 - frac, low + 1: frac}
+    found: dict[int, float] = {}
+    for top, weight in ((low, 1 - frac), (low + 1, frac)):
+        if top == 0:
+            found[0] = found.get(0, 0.0) + weight
+            continue
+        for side in range(1, top + 1):
+            found[side] = found.get(side, 0.0) + weight / top
+    return found
+
+
+def _expected_patch_missing(
+    scale: float,
+    image_shape: tuple[int, int],
+    count: int,
+    sides: str = "fixed",
+    placement: str = "centre",
+) -> float:
+    # Rows and columns of a patch (side and position) are drawn independently, and the
+    # patches independently of each other, so one patch's coverage is an outer product.
+    probabilities = _side_probabilities(scale, sides)
     per_axis = [
-        (1 - frac) * _axis_coverage(low, length) + frac * _axis_coverage(low + 1, length)
+        sum(p * _axis_coverage(side, length, placement) for side, p in probabilities.items())
         for length in image_shape
     ]
     one_patch = np.outer(*per_axis)
     return float(np.mean(1.0 - (1.0 - one_patch) ** count))
 
 
-def patch_mean_side(image_shape: tuple[int, int], rate: float, count: int = PATCH_COUNT) -> float:
-    """Mean patch side ``t`` whose expected missing fraction is ``rate`` (bisection)."""
+def patch_mean_side(
+    image_shape: tuple[int, int],
+    rate: float,
+    count: int = PATCH_COUNT,
+    sides: str = "fixed",
+    placement: str = "centre",
+) -> float:
+    """Size parameter ``t`` whose expected missing fraction is ``rate`` (bisection).
+
+    With the default design, ``t`` is the mean side of a patch.
+    """
+    _check_design(sides, placement)
     low, high = 0.0, 2.0 * max(image_shape) + 1.0
     for _ in range(60):
         mid = 0.5 * (low + high)
-        if _expected_patch_missing(mid, image_shape, count) < rate:
+        if _expected_patch_missing(mid, image_shape, count, sides, placement) < rate:
             low = mid
         else:
             high = mid
@@ -113,19 +171,39 @@ def patch_mask(
     rate: float,
     generator: torch.Generator | None = None,
     count: int = PATCH_COUNT,
+    sides: str = "fixed",
+    placement: str = "centre",
 ) -> torch.Tensor:
-    """P.M.: ``count`` randomly placed rectangles are missing (design in the module docstring)."""
-    mean_side = patch_mean_side(image_shape, rate, count)
+    """P.M.: ``count`` randomly placed rectangles are missing (design in the module docstring).
+
+    ``count``, ``sides`` and ``placement`` select other designs (for the design
+    search of ``results/table1/pm-design-search.md``): ``sides="uniform"`` draws
+    each side uniformly on {1, ..., S}; ``placement="inside"`` keeps every
+    rectangle inside the image. The expected missing fraction is ``rate`` for
+    each of them.
+    """
+    mean_side = patch_mean_side(image_shape, rate, count, sides, placement)
     low = math.floor(mean_side)
     frac = mean_side - low
-    sides = low + (torch.rand((2, n, count, 1), generator=generator) < frac).long()
-    centres = torch.stack(
-        [torch.randint(0, length, (n, count, 1), generator=generator) for length in image_shape]
-    )
-    starts = centres - sides // 2
+    sides_drawn = low + (torch.rand((2, n, count, 1), generator=generator) < frac).long()
+    if sides == "uniform":  # the side is uniform on {1, ..., S}, S drawn as above
+        uniform = torch.rand((2, n, count, 1), generator=generator)
+        sides_drawn = torch.where(
+            sides_drawn > 0, (uniform * sides_drawn).long() + 1, torch.zeros_like(sides_drawn)
+        )
+    if placement == "centre":
+        centres = torch.stack(
+            [torch.randint(0, length, (n, count, 1), generator=generator) for length in image_shape]
+        )
+        starts = centres - sides_drawn // 2
+    else:
+        lengths = torch.tensor(image_shape).view(2, 1, 1, 1)
+        sides_drawn = torch.minimum(sides_drawn, lengths)
+        uniform = torch.rand((2, n, count, 1), generator=generator)
+        starts = (uniform * (lengths - sides_drawn + 1)).long()
     rows, cols = _grid(image_shape)
-    in_rows = ((rows >= starts[0]) & (rows < starts[0] + sides[0])).float()  # (n, count, H)
-    in_cols = ((cols >= starts[1]) & (cols < starts[1] + sides[1])).float()  # (n, count, W)
+    in_rows = ((rows >= starts[0]) & (rows < starts[0] + sides_drawn[0])).float()  # (n, count, H)
+    in_cols = ((cols >= starts[1]) & (cols < starts[1] + sides_drawn[1])).float()  # (n, count, W)
     # Pixel (r, c) is covered by patch p iff in_rows[p, r] and in_cols[p, c]; a batched
     # matmul counts the covering patches without an (n, count, H, W) intermediate.
     covering = torch.bmm(in_rows.transpose(1, 2), in_cols)

@@ -3,23 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 
 from ..errors import InputError
 from ..validation import check_images, check_labels
-from .network import ClassifierCNN
+
+
+class FeatureNetwork(Protocol):
+    """What an evaluator's network offers: class scores and FID features of [0, 1] images.
+
+    Implemented by :class:`~.network.ClassifierCNN` and :class:`~.lenet.LeNet`.
+    """
+
+    image_size: int
+    feature_dim: int
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor: ...
+
+    def features(self, x: torch.Tensor) -> torch.Tensor: ...
+
+    def parameters(self): ...
+
+    def eval(self): ...
 
 
 @dataclass
 class Evaluator:
-    """A trained :class:`ClassifierCNN` with its metadata.
+    """A trained feature network (:class:`~.network.ClassifierCNN` or
+    :class:`~.lenet.LeNet`) with its metadata.
 
     ``metadata`` holds at least ``dataset``, ``architecture``, ``seed``,
-    ``test_accuracy`` and ``checksum`` (SHA-256 of the weights file).
+    ``test_accuracy`` and ``checksum`` (SHA-256 of the weights file); a
+    network cached under another name than its dataset (the LeNet) also has
+    ``name``, the key of its cache files and FID reference statistics.
     """
 
-    network: ClassifierCNN
+    network: FeatureNetwork
     metadata: dict
 
     @property
@@ -27,20 +48,25 @@ class Evaluator:
         return self.metadata["dataset"]
 
     @property
+    def name(self) -> str:
+        """The cache name: ``metadata["name"]``, else the dataset (the evaluator CNNs)."""
+        return self.metadata.get("name", self.dataset)
+
+    @property
     def device(self) -> torch.device:
         return next(self.network.parameters()).device
 
     @property
     def feature_dim(self) -> int:
-        return self.network.config.hidden
+        return self.network.feature_dim
 
     @torch.no_grad()
     def _map(self, images, fn, batch_size: int) -> torch.Tensor:
         images = check_images(images)
-        size = self.network.config.image_size
+        size = self.network.image_size
         if images.shape[2:] != (size, size):
             raise InputError(
-                f"the {self.dataset} evaluator takes {size}x{size} images, got "
+                f"the {self.name} evaluator takes {size}x{size} images, got "
                 f"{tuple(images.shape[2:])}."
             )
         self.network.eval()

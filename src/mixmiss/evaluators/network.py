@@ -58,6 +58,16 @@ class ClassifierCNN(nn.Module):
             nn.ReLU(), nn.Dropout(config.dropout), nn.Linear(config.hidden, config.num_classes)
         )
 
+    @property
+    def image_size(self) -> int:
+        """Side of the square images the network takes."""
+        return self.config.image_size
+
+    @property
+    def feature_dim(self) -> int:
+        """Size of the FID features (the hidden layer)."""
+        return self.config.hidden
+
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Penultimate features (pre-ReLU), shape (N, hidden), for images (N, 1, H, W) in [0, 1]."""
         # Centre the [0, 1] input; a fixed shift, so it is part of the architecture.

@@ -2,9 +2,10 @@
 
 The reference Gaussian is fitted to the evaluator features of every image of
 the real training split (as MisGAN's FID does with all 60,000 MNIST training
-images) and cached in ``<cache_dir>/fid/<dataset>-<split>-<checksum>.npz``;
-the evaluator's checksum is in the name, so retraining it invalidates the
-cache.
+images) and cached in ``<cache_dir>/fid/<name>-<split>-<checksum>.npz``, where
+``name`` is the evaluator's cache name (the dataset for the evaluator CNNs,
+``lenet-mnist`` for the reference LeNet); the evaluator's checksum is in the
+name, so retraining it invalidates the cache.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def reference_statistics(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and covariance of the evaluator features of the real ``split``, cached to .npz."""
     fid_dir = paths.cache_dir(cache_dir) / "fid"
-    path = fid_dir / f"{evaluator.dataset}-{split}-{evaluator.metadata['checksum'][:16]}.npz"
+    path = fid_dir / f"{evaluator.name}-{split}-{evaluator.metadata['checksum'][:16]}.npz"
     if path.is_file():
         try:
             with np.load(path) as stored:

@@ -1,9 +1,13 @@
 """Training evaluators and caching them with their metadata.
 
-One evaluator per dataset lives in ``<cache_dir>/evaluators/<dataset>.pt``
-(the state dict, loaded with ``weights_only=True``) beside
-``<dataset>.json`` (architecture, seed, recipe, test accuracy, training time
-and the SHA-256 checksum of the weights file, verified on every load).
+Every cached network lives in ``<cache_dir>/evaluators/<name>.pt`` (the
+state dict, loaded with ``weights_only=True``) beside ``<name>.json``
+(architecture, seed, recipe, test accuracy, training time and the SHA-256
+checksum of the weights file, verified on every load). The evaluator CNN of
+a dataset is cached under the dataset's name (``mnist``); other feature
+networks use the same mechanism (:func:`cache_network`,
+:func:`cached_metadata`, :func:`cached_state_dict`) under their own name,
+e.g. the reference LeNet of :mod:`.lenet` as ``lenet-mnist``.
 """
 
 from __future__ import annotations
@@ -63,6 +67,81 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def writable_cache(cache_dir: str | os.PathLike | None) -> Path:
+    """The evaluator cache directory, created and checked writable (before a long training)."""
+    return paths.ensure_writable_dir(
+        _evaluator_dir(cache_dir),
+        "evaluator cache directory",
+        f"--cache-dir or {paths.CACHE_DIR_ENV}",
+    )
+
+
+def cache_network(
+    name: str, network: nn.Module, metadata: dict, cache_dir: str | os.PathLike | None
+) -> dict:
+    """Write ``network``'s state dict as ``<name>.pt`` and ``metadata`` as ``<name>.json``.
+
+    Both writes are atomic; the weights go first, so the metadata (written
+    last) always describes weights that exist. Returns ``metadata`` with
+    ``checksum`` (SHA-256 of the weights file) and ``created`` added.
+    """
+    out_dir = writable_cache(cache_dir)
+    weights_path = atomic_torch_save(out_dir / f"{name}.pt", network.state_dict())
+    metadata = {
+        **metadata,
+        "checksum": _sha256(weights_path),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    atomic_write_json(out_dir / f"{name}.json", metadata)
+    return metadata
+
+
+def cached_metadata(
+    name: str, cache_dir: str | os.PathLike | None, train_command: str, what: str
+) -> dict:
+    """The metadata cached as ``<name>.json``; a clear error naming ``what`` and
+    ``train_command`` if absent."""
+    meta_path = _evaluator_dir(cache_dir) / f"{name}.json"
+    if not meta_path.is_file():
+        raise CacheError(
+            f"no trained {what} in {meta_path.parent}; train one with "
+            f"`{train_command}`, or point --cache-dir / {paths.CACHE_DIR_ENV} at the cache "
+            "that holds it."
+        )
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise CacheError(f"cannot read {meta_path}: {exc}; train the network again.") from exc
+    if not isinstance(metadata, dict) or not {"checksum", "architecture"} <= set(metadata):
+        raise CacheError(
+            f"{meta_path} is not the metadata of a trained {what}; train it again with "
+            f"`{train_command}`."
+        )
+    return metadata
+
+
+def cached_state_dict(
+    name: str, metadata: dict, cache_dir: str | os.PathLike | None, train_command: str
+) -> dict:
+    """The state dict cached as ``<name>.pt``, verified against ``metadata["checksum"]``."""
+    weights_path = _evaluator_dir(cache_dir) / f"{name}.pt"
+    if not weights_path.is_file() or _sha256(weights_path) != metadata.get("checksum"):
+        raise CacheError(
+            f"{weights_path} is missing or does not match the checksum in its metadata; "
+            f"train it again with `{train_command}`."
+        )
+    return load_checkpoint(weights_path)
+
+
+def is_cached(name: str, cache_dir: str | os.PathLike | None) -> bool:
+    """Whether metadata for ``name`` is cached (its weights are verified on load)."""
+    return (_evaluator_dir(cache_dir) / f"{name}.json").is_file()
+
+
+def _train_command(dataset: str) -> str:
+    return f"mixmiss evaluator train --dataset {dataset}"
+
+
 def train_evaluator(
     dataset: str,
     data_dir: str | os.PathLike | None = None,
@@ -98,11 +177,7 @@ def train_evaluator(
         if epochs < 1:
             raise InputError(f"epochs must be >= 1, got {epochs}.")
         recipe = replace(recipe, epochs=epochs)
-    out_dir = paths.ensure_writable_dir(
-        _evaluator_dir(cache_dir),
-        "evaluator cache directory",
-        f"--cache-dir or {paths.CACHE_DIR_ENV}",
-    )
+    writable_cache(cache_dir)
     torch_device = resolve_device(device)
     train = load_dataset(dataset, "train", data_dir)
     test = load_dataset(dataset, "test", data_dir)
@@ -144,8 +219,7 @@ def train_evaluator(
 
     evaluator = Evaluator(network, {"dataset": dataset})
     test_accuracy = evaluator.accuracy(test.images, test.labels)
-    weights_path = atomic_torch_save(out_dir / f"{dataset}.pt", network.state_dict())
-    evaluator.metadata = {
+    metadata = {
         "dataset": dataset,
         "architecture": {"name": "ClassifierCNN", **recipe.architecture.to_dict()},
         "recipe": {k: v for k, v in asdict(recipe).items() if k != "architecture"},
@@ -156,33 +230,15 @@ def train_evaluator(
         "device": str(torch_device),
         "torch": torch.__version__,
         "machine": f"{platform.machine()} {os.cpu_count()} cpus",
-        "checksum": _sha256(weights_path),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    atomic_write_json(out_dir / f"{dataset}.json", evaluator.metadata)
+    evaluator.metadata = cache_network(dataset, network, metadata, cache_dir)
     return evaluator
 
 
 def evaluator_info(dataset: str, cache_dir: str | os.PathLike | None = None) -> dict:
     """The cached metadata of ``dataset``'s evaluator; a clear error if it was never trained."""
     _recipe(dataset)
-    meta_path = _evaluator_dir(cache_dir) / f"{dataset}.json"
-    if not meta_path.is_file():
-        raise CacheError(
-            f"no trained evaluator for {dataset} in {meta_path.parent}. Train one with "
-            f"`mixmiss evaluator train --dataset {dataset}`, or point --cache-dir / "
-            f"{paths.CACHE_DIR_ENV} at the cache that holds it."
-        )
-    try:
-        metadata = json.loads(meta_path.read_text())
-    except (OSError, ValueError) as exc:
-        raise CacheError(f"cannot read {meta_path}: {exc}; train the evaluator again.") from exc
-    if not isinstance(metadata, dict) or not {"checksum", "architecture"} <= set(metadata):
-        raise CacheError(
-            f"{meta_path} is not an evaluator's metadata; train the evaluator again with "
-            f"`mixmiss evaluator train --dataset {dataset}`."
-        )
-    return metadata
+    return cached_metadata(dataset, cache_dir, _train_command(dataset), f"evaluator for {dataset}")
 
 
 def load_evaluator(
@@ -190,15 +246,10 @@ def load_evaluator(
 ) -> Evaluator:
     """Load the cached evaluator of ``dataset``, verifying its checksum."""
     metadata = evaluator_info(dataset, cache_dir)
-    weights_path = _evaluator_dir(cache_dir) / f"{dataset}.pt"
-    if not weights_path.is_file() or _sha256(weights_path) != metadata.get("checksum"):
-        raise CacheError(
-            f"{weights_path} is missing or does not match the checksum in its metadata; "
-            f"train it again with `mixmiss evaluator train --dataset {dataset}`."
-        )
+    state = cached_state_dict(dataset, metadata, cache_dir, _train_command(dataset))
     architecture = {k: v for k, v in metadata["architecture"].items() if k != "name"}
     network = ClassifierCNN(ClassifierConfig.from_dict(architecture))
-    network.load_state_dict(load_checkpoint(weights_path))
+    network.load_state_dict(state)
     network.to(resolve_device(device)).eval()
     return Evaluator(network, metadata)
 
@@ -215,6 +266,6 @@ def get_evaluator(
     A cached evaluator that fails to load (corrupt, wrong checksum) is an
     error, not silently retrained.
     """
-    if not (_evaluator_dir(cache_dir) / f"{dataset}.json").is_file():
+    if not is_cached(dataset, cache_dir):
         return train_evaluator(dataset, data_dir, cache_dir, device=device, progress=progress)
     return load_evaluator(dataset, cache_dir, device)

@@ -6,8 +6,17 @@ independently drawn masks for testing, and four measures:
 
 - ``rmse``: the paper's average per-image RMSE over missing pixels
   (:func:`mixmiss.metrics.rmse_missing`); ``rmse_all`` over every pixel;
-- ``fid``: FID of the completed test images, with the dataset's evaluator
-  features (:func:`mixmiss.evaluators.fid_score`);
+- ``fid_lenet``: the paper's FID -- MisGAN's code's FID, whose features are
+  the reference LeNet's (:mod:`mixmiss.evaluators.lenet`) -- of the completed
+  TRAINING images, which is what that code scores (``imputer_fid`` on the
+  masked training set); the images the logistic regression is fitted to.
+  This is the FID comparable with the paper's Table 1. ``fid_lenet_test``:
+  the same network on the completed test images. Both ``None`` for datasets
+  other than MNIST (the paper's FID is defined for MNIST) or when the caller
+  asks for no paper FID;
+- ``fid``: OUR FID, not the paper's: the completed test images scored with
+  the dataset's evaluator CNN (:func:`mixmiss.evaluators.fid_score`), on a
+  different scale from the paper's (compare orderings only);
 - ``accuracy``: a multinomial logistic regression fitted to the completed
   (masked, imputed) training images and scored on the completed test images;
 - ``accuracy_hidden``: the same on the method's hidden features
@@ -54,6 +63,9 @@ CHECKPOINT_DIR = "checkpoints"
 PAPER_TRAIN = 50_000
 PAPER_TEST = 10_000
 
+#: Datasets on which the paper's FID (``fid_lenet``) is computed.
+PAPER_FID_DATASETS = ("mnist",)
+
 _TRAIN_STREAM, _TEST_STREAM = 0, 1
 
 
@@ -68,6 +80,12 @@ class MaskedSplit:
 
 def _mask_seed(seed: int, stream: int) -> int:
     return int(np.random.SeedSequence(int(seed), spawn_key=(stream,)).generate_state(1)[0])
+
+
+def mask_generator(seed: int, split: str) -> torch.Generator:
+    """The generator of the masks of ``split`` (``"train"`` or ``"test"``) drawn from ``seed``:
+    one seed stream per split (see the module docstring)."""
+    return make_generator(_mask_seed(seed, _TRAIN_STREAM if split == "train" else _TEST_STREAM))
 
 
 def masked_split(
@@ -89,9 +107,7 @@ def masked_split(
     rate = check_rate(rate)
     limit = check_positive_int(limit, "the image limit")
     data = load_dataset(dataset, split, data_dir, limit=limit)
-    stream = _TRAIN_STREAM if split == "train" else _TEST_STREAM
-    generator = make_generator(_mask_seed(seed, stream))
-    mask = make_mask(mechanism, len(data), data.image_shape, rate, generator)
+    mask = make_mask(mechanism, len(data), data.image_shape, rate, mask_generator(seed, split))
     return MaskedSplit(data.images, mask, data.labels)
 
 
@@ -253,6 +269,7 @@ def evaluate_imputer(
     max_train: int | None = None,
     max_test: int = PAPER_TEST,
     context: Context = DEFAULT_CONTEXT,
+    paper_fid: bool = True,
 ) -> dict:
     """Score a trained run on one masked test set (see the module docstring).
 
@@ -269,14 +286,19 @@ def evaluate_imputer(
         Test images (paper: 10,000).
     context : Context
         Data and cache directories, device, progress bars.
+    paper_fid : bool
+        Compute the paper's FID (``fid_lenet``, ``fid_lenet_test``) on MNIST;
+        the first call trains and caches the reference LeNet (100 epochs).
 
     Returns
     -------
-    dict with ``rmse``, ``rmse_all``, ``fid``, ``accuracy``, ``accuracy_hidden``
-    and the run's description. It is also written to ``eval-seed<seed>.json``
-    in the run directory.
+    dict with ``rmse``, ``rmse_all``, ``fid_lenet`` (the paper's FID, on the
+    completed training images), ``fid_lenet_test``, ``fid`` (ours: the
+    evaluator CNN's FID of the completed test images), ``accuracy``,
+    ``accuracy_hidden`` and the run's description. It is also written to
+    ``eval-seed<seed>.json`` in the run directory.
     """
-    return evaluate_imputer_seeds(directory, [seed], max_train, max_test, context)[0]
+    return evaluate_imputer_seeds(directory, [seed], max_train, max_test, context, paper_fid)[0]
 
 
 def evaluate_imputer_seeds(
@@ -285,14 +307,17 @@ def evaluate_imputer_seeds(
     max_train: int | None = None,
     max_test: int = PAPER_TEST,
     context: Context = DEFAULT_CONTEXT,
+    paper_fid: bool = True,
 ) -> list[dict]:
     """:func:`evaluate_imputer` on several independently masked test sets, one report each.
 
     The paper tests each trained model on ten test sets: the training set is
-    completed and the logistic regressions are fitted once, then every test
-    set is masked (with its seed), completed and scored.
+    completed once -- the logistic regressions are fitted to it and the
+    paper's FID (``fid_lenet``) scores it, so both are the same in every
+    report -- then every test set is masked (with its seed), completed and
+    scored (``rmse``, ``fid_lenet_test``, our ``fid``, the accuracies).
     """
-    from ..evaluators import fid_score, get_evaluator
+    from ..evaluators import fid_score, get_evaluator, get_lenet
 
     directory = Path(directory)
     if not seeds:
@@ -317,7 +342,15 @@ def evaluate_imputer_seeds(
     evaluator = get_evaluator(
         run["dataset"], data_dir, cache_dir, device=context.device, progress=context.progress
     )
-    classifier = fit_logistic(imputer.impute(train.images, train.mask), train.labels)
+    lenet = None
+    if paper_fid and run["dataset"] in PAPER_FID_DATASETS:
+        lenet = get_lenet(
+            run["dataset"], data_dir, cache_dir, device=context.device, progress=context.progress
+        )
+    train_hat = imputer.impute(train.images, train.mask)
+    classifier = fit_logistic(train_hat, train.labels)
+    fid_lenet = None if lenet is None else fid_score(train_hat, lenet, data_dir, cache_dir)
+    del train_hat
     h_train = _features(imputer, train.images * train.mask, train.mask)
     hidden_classifier = None if h_train is None else fit_logistic(h_train, train.labels)
     shared_seconds = time.perf_counter() - start
@@ -333,6 +366,10 @@ def evaluate_imputer_seeds(
         report = {
             "rmse": rmse_missing(test_hat, test.images, test.mask),
             "rmse_all": rmse_all(test_hat, test.images),
+            "fid_lenet": fid_lenet,
+            "fid_lenet_test": (
+                None if lenet is None else fid_score(test_hat, lenet, data_dir, cache_dir)
+            ),
             "fid": fid_score(test_hat, evaluator, data_dir, cache_dir),
             "accuracy": classifier.accuracy(test_hat, test.labels),
             "accuracy_hidden": (
@@ -348,6 +385,7 @@ def evaluate_imputer_seeds(
             "n_train": int(train.images.shape[0]),
             "n_test": int(test.images.shape[0]),
             "evaluator_checksum": evaluator.metadata.get("checksum"),
+            "lenet_checksum": None if lenet is None else lenet.metadata.get("checksum"),
             "eval_seconds": shared_seconds + time.perf_counter() - start,
         }
         atomic_write_json(directory / f"eval-seed{seed}.json", report)

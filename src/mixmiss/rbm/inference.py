@@ -9,8 +9,10 @@ layer under E": the hidden units follow the observed-energy conditional
 
 and the visible units the full-energy conditional ``P(v = 1 | h) =
 sigma(W h + b)``. The missing entries are then read off the visible layer;
-the observed ones are returned unchanged. ``hidden="sample"`` (the paper) or
-``"mean"`` (the probabilities, mean-field) for the first step,
+the observed ones are returned unchanged. ``hidden="sample"`` (the paper's
+text) or ``"mean"`` (the probabilities, mean-field: the read-out that matches
+the paper's Table 1, and the default of the ``rbm`` / ``lm-rbm`` imputers, see
+:mod:`mixmiss.rbm.imputer`) for the first step,
 ``visible="mean"`` (the probabilities, the default: they minimise the squared
 error for a given ``h``) or ``"sample"`` (binary) for the second, and
 ``n_samples`` reconstructions averaged.

@@ -48,3 +48,24 @@ def test_differences_flag_gaps_beyond_the_papers_standard_error():
     }
     rmse = next(d for d in found if d["metric"] == "rmse")
     assert rmse["difference"] == pytest.approx(0.180 - 0.156)
+
+
+def test_fid_claims_use_the_papers_fid_where_every_method_has_it():
+    preset = one_cell(("rbm", "lm-rbm"))
+    # our evaluator's FID says LM-RBM is worse, the paper's FID says it is better
+    records = {
+        "im-0.6-rbm-train0": record([evaluation(0.20, 10.0, 0.9, 0.9, fid_lenet=6.0)]),
+        "im-0.6-lm-rbm-train0": record([evaluation(0.19, 20.0, 0.9, 0.9, fid_lenet=5.0)]),
+    }
+    lines = check_claims(preset, summarise(preset, records))
+    assert "**holds**" in next(line for line in lines if "lower FID" in line)
+    del records["im-0.6-lm-rbm-train0"]["metrics"]["evals"][0]["fid_lenet"]
+    lines = check_claims(preset, summarise(preset, records))  # falls back to ours
+    assert "**does not hold**" in next(line for line in lines if "lower FID" in line)
+
+
+def test_differences_include_the_papers_fid():
+    preset = one_cell()
+    records = {"im-0.6-mean-train0": record([evaluation(0.257, 3109.0, 0.874, fid_lenet=61.0)])}
+    found = differences(preset, summarise(preset, records))
+    assert [(d["metric"], d["paper"]) for d in found] == [("fid_lenet", 72.0)]

@@ -38,3 +38,29 @@ def test_summary_markdown_puts_the_papers_value_beside_ours():
     assert "| I.M. | 0.6 | … (87.4) | 90.4 (90.4) |" in text  # accuracy in percent
     assert "| I.M. | 0.6 | … | 123.5 |" in text  # FID: ours only
     assert "the one with the lowest FID: **not yet checkable**" in text  # claims, Mean pending
+
+
+def test_the_papers_fid_is_compared_with_the_paper_when_the_cells_have_it():
+    preset = one_cell()
+    records = {
+        "im-0.6-mean-train0": record([evaluation(0.257, 3109.0, 0.87, fid_lenet=61.25)]),
+        "im-0.6-rbm-train0": record([evaluation(0.156, 535.0, 0.904, 0.945)]),  # an older cell
+    }
+    rows = summarise(preset, records)
+    text = summary_markdown(preset, rows, pending=[])
+    assert "FID as the paper computes it" in text
+    assert "| I.M. | 0.6 | 61.2 (72) | n/a (5.8) |" in text  # ours (paper); older cell: n/a
+    assert "| I.M. | 0.6 | 3109.0 | 535.0 |" in text  # our evaluator's FID still shown
+    table = table_markdown(preset, rows)
+    assert "| FID Mean | FID RBM |" in table and "61.2(0) | n/a |" in table
+    assert "3109" not in table  # our FID has its own table in the report
+
+
+def test_cells_without_the_papers_fid_render_as_before():
+    preset = one_cell()
+    records = {"im-0.6-mean-train0": record([evaluation(0.257, 3109.0, 0.87)])}
+    rows = summarise(preset, records)
+    assert "fid_lenet" not in rows[0]  # same rows, same CSV columns as before
+    text = summary_markdown(preset, rows, pending=["im-0.6-rbm-train0"])
+    assert "FID, ours only" in text and "paper computes" not in text
+    assert "3109.0(0)" in table_markdown(preset, rows)

@@ -32,8 +32,10 @@ def test_smoke_preset_writes_every_output_and_reruns_nothing(
     assert all(0.0 < float(row["rmse"]) < 1.0 for row in rows)
     hidden = [row["accuracy_hidden"] for row in rows if row["method"] in ("rbm", "lm-rbm")]
     assert all(float(value) > 0 for value in hidden)
+    assert all(float(row["fid_lenet"]) > 0 for row in rows)  # the paper's FID, every cell
     report = (tmp_path / "table1.md").read_text()
     assert "Cells finished: 30 of 30" in report and "0.152" in report  # ours and the paper's
+    assert "FID as the paper computes it" in report and "our evaluator CNN" in report
     record = json.loads((tmp_path / "cells" / "pm-0.6-lm-rbm-train0.json").read_text())
     assert record["provenance"]["command"].startswith("mixmiss reproduce table1")
 

@@ -199,6 +199,7 @@ def run_imputation(
             seed=seed,
             max_test=settings.max_test,
             context=context,
+            paper_fid=False,  # the paper's LeNet takes 100 epochs to train: not in a demo
         )
         keys = ("rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden", "n_train", "n_test")
         results[method] = {key: report[key] for key in keys}

@@ -5,7 +5,9 @@ mechanism, one line per method, error bars = standard errors (the paper's
 Fig. 1). ``perception_distortion_figure``: RMSE (distortion) against FID
 (perception) per mechanism, one point per (method, rate), a method's points
 joined in rate order, so the trade-off the paper discusses can be seen as the
-rate rises. FID is drawn on a log axis (its values span decades).
+rate rises. FID is drawn on a log axis (its values span decades). The FID
+drawn is the paper's (``fid_lenet``, the reference LeNet on the completed
+training images) when every finished row has it, else our evaluator's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ _NAMES = {
     "rbm": "RBM [5]",
     "lm-rbm": "LM-RBM",
 }
+
+
+def fid_metric(rows: list[dict]) -> tuple[str, str]:
+    """The FID to draw and its label: the paper's when every finished row has it."""
+    finished = [r for r in rows if r.get("pairs", 1) > 0]
+    if finished and all(not math.isnan(r.get("fid_lenet", math.nan)) for r in finished):
+        return "fid_lenet", "FID (paper's LeNet, training images)"
+    return "fid", "FID"
 
 
 def _colour(preset, method) -> str:
@@ -62,11 +72,13 @@ def fig1(rows: list[dict], preset, path: str | os.PathLike) -> Path:
 def draw_fig1(rows: list[dict], preset):
     """The figure of :func:`fig1`, not yet saved."""
     mechanisms = preset.mechanisms
+    fid, fid_label = fid_metric(rows)
+    panels = [(fid, fid_label) if metric == "fid" else (metric, label) for metric, label in _PANELS]
     fig, axes = plt.subplots(
-        len(mechanisms), len(_PANELS), figsize=(12, 3.2 * len(mechanisms)), squeeze=False
+        len(mechanisms), len(panels), figsize=(12, 3.2 * len(mechanisms)), squeeze=False
     )
     for i, mechanism in enumerate(mechanisms):
-        for j, (metric, label) in enumerate(_PANELS):
+        for j, (metric, label) in enumerate(panels):
             ax = axes[i, j]
             for method in preset.methods:
                 points = _series(rows, mechanism, method, metric)
@@ -74,7 +86,7 @@ def draw_fig1(rows: list[dict], preset):
                     x, y, err = zip(*points, strict=True)
                     ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2,
                                 color=_colour(preset, method), label=_NAMES[method])  # fmt: skip
-            if metric == "fid":
+            if metric == fid:
                 ax.set_yscale("log")
             ax.set_title(f"{MECHANISM_NAMES[mechanism]}: {label}", fontsize=10)
             ax.set_xlabel("missing rate")
@@ -85,11 +97,12 @@ def draw_fig1(rows: list[dict], preset):
 def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
     """RMSE against FID, one panel per mechanism (see the module docstring)."""
     mechanisms = preset.mechanisms
+    fid_name, fid_label = fid_metric(rows)
     fig, axes = plt.subplots(1, len(mechanisms), figsize=(4.5 * len(mechanisms), 4), squeeze=False)
     for ax, mechanism in zip(axes[0], mechanisms, strict=True):
         for method in preset.methods:
             rmse = dict((r, v) for r, v, _ in _series(rows, mechanism, method, "rmse"))
-            fid = dict((r, v) for r, v, _ in _series(rows, mechanism, method, "fid"))
+            fid = dict((r, v) for r, v, _ in _series(rows, mechanism, method, fid_name))
             rates = sorted(set(rmse) & set(fid))
             if not rates:
                 continue
@@ -105,7 +118,7 @@ def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLi
                             xytext=(3, 3), textcoords="offset points")  # fmt: skip
         ax.set_yscale("log")
         ax.set_xlabel("RMSE (distortion)")
-        ax.set_ylabel("FID (perception; lower is better)")
+        ax.set_ylabel(f"{fid_label} (perception; lower is better)")
         ax.set_title(f"{MECHANISM_NAMES[mechanism]}: labels are missing rates", fontsize=10)
         ax.grid(alpha=0.3)
     return _save_with_legend(fig, path, top=0.92)

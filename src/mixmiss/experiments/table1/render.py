@@ -1,6 +1,12 @@
 """Table 1 rendered from the stored cells: CSV, markdown (ours, the paper's, the claims,
 the differences), the README summary and the figures. Rendering reads cell records only:
-it never trains or evaluates."""
+it never trains or evaluates.
+
+FID: when the cells have the paper's FID (``fid_lenet``: MisGAN's code's FID,
+with the reference LeNet, of the completed training images), it is the FID
+shown in the paper's layout and beside the paper's values, and our evaluator
+CNN's FID (``fid``) moves to a table of its own. Cells computed before the
+protocol had it render as before (our FID only, orderings compared)."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from .figures import fig1, perception_distortion_figure
 from .grid import (
     HIDDEN_METHODS,
     METRICS,
+    PAPER_FID_METRICS,
     Table1Preset,
     cell_id,
     get_preset,
@@ -32,8 +39,13 @@ from .paper import MECHANISM_NAMES, PAPER_NAMES, paper_value
 def summarise(preset: Table1Preset, records: dict[str, dict]) -> list[dict]:
     """One row per (mechanism, rate, method): mean and standard error over its finished pairs.
 
-    Accuracies are turned into percent, as the paper prints them.
+    Accuracies are turned into percent, as the paper prints them. The
+    paper's FID (:data:`~.grid.PAPER_FID_METRICS`) is summarised only when some
+    cell has it, so that older cells give the same rows as before.
     """
+    evals = [e for record in records.values() for e in record["metrics"]["evals"]]
+    with_paper_fid = any(e.get("fid_lenet") is not None for e in evals)
+    metrics = (*METRICS, *PAPER_FID_METRICS) if with_paper_fid else METRICS
     rows = []
     for mechanism in preset.mechanisms:
         for rate in preset.rates:
@@ -49,7 +61,7 @@ def summarise(preset: Table1Preset, records: dict[str, dict]) -> list[dict]:
                     "pairs": len(evals),
                     "pending_cells": len(ids) - len(done),
                 }
-                for metric in METRICS:
+                for metric in metrics:
                     scale = 100.0 if metric.startswith("accuracy") else 1.0
                     values = [scale * e[metric] for e in evals if e.get(metric) is not None]
                     mean, error = mean_and_standard_error(values)
@@ -61,24 +73,60 @@ def summarise(preset: Table1Preset, records: dict[str, dict]) -> list[dict]:
     return rows
 
 
-_DECIMALS = {"rmse": 3, "fid": 1, "accuracy": 1, "accuracy_hidden": 1}
+_DECIMALS = {"rmse": 3, "fid": 1, "fid_lenet": 1, "fid_lenet_test": 1, "accuracy": 1,
+             "accuracy_hidden": 1}  # fmt: skip
 _GROUPS = (("rmse", "RMSE"), ("fid", "FID"), ("accuracy", "Acc"))
+#: The paper's layout with the paper's FID in the FID columns.
+_PAPER_FID_GROUPS = (("rmse", "RMSE"), ("fid_lenet", "FID"), ("accuracy", "Acc"))
 
 
-def _header(methods) -> list[str]:
+def has_paper_fid(rows: list[dict]) -> bool:
+    """Whether any row has the paper's FID (``fid_lenet``)."""
+    return any(not math.isnan(row.get("fid_lenet", math.nan)) for row in rows)
+
+
+def _header(methods, groups=_GROUPS) -> list[str]:
     header = ["mech", "rate"]
-    for _, label in _GROUPS:
+    for _, label in groups:
         header += [f"{label} {PAPER_NAMES.get(m, m)}" for m in methods]
     return header + [f"hid {PAPER_NAMES[m]}" for m in HIDDEN_METHODS if m in methods]
 
 
-def _cells_of_row(methods, value) -> list[str]:
-    cells = [value(metric, method) for metric, _ in _GROUPS for method in methods]
+def _cells_of_row(methods, value, groups=_GROUPS) -> list[str]:
+    cells = [value(metric, method) for metric, _ in groups for method in methods]
     return cells + [value("accuracy_hidden", m) for m in HIDDEN_METHODS if m in methods]
 
 
 def table_markdown(preset: Table1Preset, rows: list[dict]) -> str:
-    """Our Table 1 in the paper's layout: value(standard error); '…' for a pending cell."""
+    """Our Table 1 in the paper's layout: value(standard error); '…' for a pending cell.
+
+    The FID columns hold the paper's FID (``fid_lenet``) when any row has it
+    ('n/a' for a finished cell without), else our evaluator's.
+    """
+    groups = _PAPER_FID_GROUPS if has_paper_fid(rows) else _GROUPS
+    return _layout_markdown(preset, rows, groups)
+
+
+def metric_markdown(preset: Table1Preset, rows: list[dict], metric: str) -> str:
+    """One metric in the paper's layout (one column per method), value(standard error)."""
+    table = rows_by_cell(rows)
+
+    def value(mechanism, rate, method):
+        row = table[(mechanism, rate, method)]
+        if row["pairs"] == 0:
+            return "…"
+        return format_with_error(row[metric], row[f"{metric}_se"], _DECIMALS[metric])
+
+    body = [
+        [MECHANISM_NAMES[m], f"{r:g}", *(value(m, r, method) for method in preset.methods)]
+        for m in preset.mechanisms
+        for r in preset.rates
+    ]
+    header = ["mech", "rate", *(PAPER_NAMES.get(m, m) for m in preset.methods)]
+    return markdown_table(header, body)
+
+
+def _layout_markdown(preset: Table1Preset, rows: list[dict], groups) -> str:
     table = rows_by_cell(rows)
 
     def ours(mechanism, rate):
@@ -91,11 +139,11 @@ def table_markdown(preset: Table1Preset, rows: list[dict]) -> str:
         return value
 
     body = [
-        [MECHANISM_NAMES[m], f"{r:g}", *_cells_of_row(preset.methods, ours(m, r))]
+        [MECHANISM_NAMES[m], f"{r:g}", *_cells_of_row(preset.methods, ours(m, r), groups)]
         for m in preset.mechanisms
         for r in preset.rates
     ]
-    return markdown_table(_header(preset.methods), body)
+    return markdown_table(_header(preset.methods, groups), body)
 
 
 def paper_markdown(preset: Table1Preset) -> str:
@@ -118,15 +166,26 @@ def paper_markdown(preset: Table1Preset) -> str:
 
 
 def beside_paper_markdown(
-    preset: Table1Preset, rows: list[dict], metric: str, with_paper: bool = True
+    preset: Table1Preset,
+    rows: list[dict],
+    metric: str,
+    with_paper: bool = True,
+    paper_metric: str | None = None,
 ) -> str:
-    """One metric per method, ``ours (paper)`` where the paper has the cell; ``…`` if pending."""
+    """One metric per method, ``ours (paper)`` where the paper has the cell; ``…`` if pending,
+    ``n/a`` for a finished cell without the metric.
+
+    ``paper_metric`` names the paper's column compared with ``metric``
+    (default: the same; ``"fid"`` for our ``fid_lenet``).
+    """
     table = rows_by_cell(rows)
 
     def cell(mechanism, rate, method):
         row = table[(mechanism, rate, method)]
         ours = "…" if row["pairs"] == 0 else f"{row[metric]:.{_DECIMALS[metric]}f}"
-        paper = paper_value(mechanism, rate, metric, method) if with_paper else None
+        if row["pairs"] and math.isnan(row[metric]):
+            ours = "n/a"
+        paper = paper_value(mechanism, rate, paper_metric or metric, method) if with_paper else None
         return ours if paper is None else f"{ours} ({paper[0]:g})"
 
     body = [
@@ -139,13 +198,24 @@ def beside_paper_markdown(
 
 
 def summary_markdown(preset: Table1Preset, rows: list[dict], pending: list[str]) -> str:
-    """``summary.md``: RMSE and accuracy beside the paper's, our FID, the claims checked.
+    """``summary.md``: RMSE, accuracy and (when the cells have it) the paper's FID beside
+    the paper's values, our FID, the claims checked.
 
     The README's Results section embeds it verbatim (``tools/sync_readme.py``).
     """
     finished = sum(row["train_sets"] for row in rows)
     with_paper = preset.dataset == "mnist"
     ours = ", ours (paper)" if with_paper else ""
+    fid = []
+    if has_paper_fid(rows):
+        fid = [
+            "FID as the paper computes it (MisGAN's code: the reference LeNet's features) "
+            f"of the completed training images{ours}:\n",
+            beside_paper_markdown(preset, rows, "fid_lenet", with_paper, paper_metric="fid"),
+            "FID of our evaluator CNN on the completed test images (not the paper's network):\n",
+        ]
+    else:
+        fid = ["FID, ours only (our evaluator's features, not the paper's network):\n"]
     return "\n".join(
         [
             f"Cells finished: {finished} of {finished + len(pending)}.\n",
@@ -153,7 +223,7 @@ def summary_markdown(preset: Table1Preset, rows: list[dict], pending: list[str])
             beside_paper_markdown(preset, rows, "rmse", with_paper),
             f"Accuracy (%) of logistic regression on the reconstructions{ours}:\n",
             beside_paper_markdown(preset, rows, "accuracy", with_paper),
-            "FID, ours only (our evaluator's features, not the paper's network):\n",
+            *fid,
             beside_paper_markdown(preset, rows, "fid", with_paper=False),
             "The paper's claims, checked on our finished cells:\n",
             "\n".join(check_claims(preset, rows)) + "\n",
@@ -195,11 +265,23 @@ def _report(preset: Table1Preset, rows, records, pending) -> str:
     walls = [r["wall_seconds"] for r in records.values()]
     revisions = sorted({r["provenance"]["git_revision"] or "unknown" for r in records.values()})
     machines = sorted({r["provenance"]["machine"] for r in records.values()})
+    paper_fid = has_paper_fid(rows)
+    if paper_fid:
+        fid_text = (
+            "FID as the paper computes it: MisGAN's code's FID, with the reference LeNet's "
+            "features (`mixmiss.evaluators.lenet`), of the completed training images "
+            "('n/a': a cell computed before the protocol had it); our evaluator CNN's FID "
+            "of the completed test images is in its own table below."
+        )
+    else:
+        fid_text = (
+            "FID with mixmiss's evaluator features (not the paper's network: compare "
+            "orderings only)."
+        )
     parts = [
         f"# Table 1 of the LM-RBM paper ({preset.dataset})\n",
         "Mean over (training set, test set) pairs with its standard error in the last digit, "
-        "as in the paper. Accuracies in percent; FID with mixmiss's evaluator features "
-        "(not the paper's network: compare orderings only).\n",
+        f"as in the paper. Accuracies in percent; {fid_text}\n",
         "Study settings: " + ", ".join(f"{k} = {v}" for k, v in asdict(preset).items()) + ".\n",
         f"Cells finished: {len(records)} of {len(records) + len(pending)}, "
         f"{sum(walls) / 3600:.2f} h of cell wall time; git revisions {', '.join(revisions)}; "
@@ -208,6 +290,13 @@ def _report(preset: Table1Preset, rows, records, pending) -> str:
         "## Ours\n",
         table_markdown(preset, rows),
     ]
+    if paper_fid:
+        parts += [
+            "\n### FID of the completed test images: the paper's network (LeNet)\n",
+            metric_markdown(preset, rows, "fid_lenet_test"),
+            "\n### FID of the completed test images: our evaluator CNN\n",
+            metric_markdown(preset, rows, "fid"),
+        ]
     paper = paper_markdown(preset)
     if paper and preset.dataset == "mnist":
         parts += ["\n## The paper (MNIST, 30 pairs)\n", paper]
