@@ -143,7 +143,9 @@ def train_with_early_stopping(
     v = (v_obs.to(device=device, dtype=torch.float32) * observed).contiguous()
     early = validation_fraction > 0
     if early:
-        train_observed, rows = hold_out(observed, validation_fraction, generator, max_validation_rows)
+        train_observed, rows = hold_out(
+            observed, validation_fraction, generator, max_validation_rows
+        )
         v_val, observed_val = v[rows], train_observed[rows]
         held_val = observed[rows] - observed_val
         early = bool(held_val.sum() > 0)
@@ -154,7 +156,9 @@ def train_with_early_stopping(
     n_rows, batch = v_train.shape[0], config.batch_size
     lam = observation_probability(train_observed)
     rank = (config.rank or expected_observed_units(train_observed)) if config.low_rank else None
-    model = RBM.initialise(v_train, train_observed, config.n_hidden, generator, rank, config.init_std)
+    model = RBM.initialise(
+        v_train, train_observed, config.n_hidden, generator, rank, config.init_std
+    )
     cd = ContrastiveDivergence(model, config.method, config.learning_rate, lam, config.k, generator)
     monitor = slice(0, min(n_rows, 1000))
 
@@ -179,7 +183,11 @@ def train_with_early_stopping(
                 f"lower learning_rate (now {config.learning_rate:g})."
             )
         result.history.append(
-            float(reconstruction_error(model, v_train[monitor], train_observed[monitor], config.method))
+            float(
+                reconstruction_error(
+                    model, v_train[monitor], train_observed[monitor], config.method
+                )
+            )
         )
         if not early:
             continue
