@@ -101,7 +101,7 @@ def test_estimator_contract_on_a_mixed_table():
     assert est.n_features_in_ == 6
     assert est.components_.shape == (6, 6) and est.intercept_hidden_.shape == (6,)
     assert est.rank_ is None and 1 <= est.n_iter_ <= 3 and 0 <= est.best_iter_ <= est.n_iter_
-    assert len(est.validation_rmse_) == est.n_iter_
+    assert len(est.validation_rmse_) == 1  # 300 rows: checked every 7 epochs, and at the end
     first = est.transform(X)
     np.testing.assert_array_equal(est.fit_transform(X), first)  # idempotent, seeded
     np.testing.assert_array_equal(clone(est).fit(X).transform(X), first)
@@ -171,13 +171,25 @@ def test_defaults_beat_mean_imputation_on_a_low_rank_binary_table():
     assert rbm < 0.9 * mean, (rbm, mean)
 
 
+def test_on_independent_columns_it_is_no_worse_than_mean_imputation():
+    rng = np.random.default_rng(2)
+    complete = rng.normal(size=(400, 8))  # nothing to learn across columns
+    missing = rng.random(complete.shape) < 0.5
+    X = np.where(missing, np.nan, complete)
+    est = RBMImputer(random_state=0).fit(X)
+    rbm = rmse_on_missing(est.transform(X), complete, missing)
+    mean = rmse_on_missing(SimpleImputer().fit_transform(X), complete, missing)
+    assert est.best_iter_ == 0 and not est.components_.any()  # W = 0: mean imputation
+    assert rbm == pytest.approx(mean, rel=1e-3), (rbm, mean)
+
+
 def test_early_stopping_keeps_the_best_epoch_and_stops():
     X, _ = mixed_table()
-    est = RBMImputer(n_components=8, n_iter=60, n_iter_no_change=3, random_state=0).fit(X)
-    scores = est.validation_rmse_
-    assert est.n_iter_ == len(scores) < 60
+    est = RBMImputer(n_components=8, n_iter=300, n_iter_no_change=3, random_state=0).fit(X)
+    scores = est.validation_rmse_  # one check every ceil(2048 / 300) = 7 epochs
+    assert est.n_iter_ < 300 and len(scores) == est.n_iter_ // 7
     if est.best_iter_:
-        assert scores[est.best_iter_ - 1] == min(scores)
+        assert est.best_iter_ % 7 == 0 and scores[est.best_iter_ // 7 - 1] == min(scores)
     without = RBMImputer(n_components=8, n_iter=4, early_stopping=False, random_state=0).fit(X)
     assert without.n_iter_ == 4 and without.validation_rmse_ == [] and without.best_iter_ == 4
 

@@ -4,11 +4,14 @@ What :class:`~mixmiss.rbm.estimator.RBMImputer` trains with. A user's table
 has no ground truth for its missing entries, so the only honest stopping
 signal is one made from the observed ones: before training, a random
 fraction of the observed entries of (at most :data:`MAX_VALIDATION_ROWS`)
-rows is hidden from the RBM; after every epoch those entries are imputed
-from the rest of their row (mean-field, as ``transform`` does) and their
-RMSE recorded. Training stops when that RMSE has not improved by ``tol`` for
-``n_iter_no_change`` epochs, and the weights of the best epoch (or the initial
-ones, which impute about the column means, if no epoch beat them) are kept.
+rows is hidden from the RBM; after every ``check_every`` epochs those
+entries are imputed from the rest of their row (mean-field, as ``transform``
+does) and their RMSE recorded. Training stops when that RMSE has not
+improved by ``tol`` for ``n_iter_no_change`` checks, and the weights of the
+best check are kept — unless they do not beat mean imputation by two
+standard errors on the held-out entries (:func:`clearly_better`): then the
+initial RBM with ``W = 0`` is kept, which imputes ``sigma(b)``, the observed
+mean of each unit.
 
 The CD update is :class:`~mixmiss.rbm.cd.ContrastiveDivergence` as in
 :func:`~mixmiss.rbm.training.train_rbm`; unlike that function this one writes
@@ -29,7 +32,7 @@ from .mask import expected_observed_units, observation_probability
 from .model import RBM
 from .training import TrainingConfig
 
-#: Rows whose held-out entries are scored after every epoch: enough for an RMSE
+#: Rows whose held-out entries are scored at every check: enough for an RMSE
 #: estimate whose noise is far below the improvements that matter (at 10 % of
 #: 784 pixels, ~300,000 entries), and a bounded cost on large data.
 MAX_VALIDATION_ROWS = 4096
@@ -42,9 +45,9 @@ class EarlyStoppingResult:
     model: RBM
     lam: torch.Tensor  # (n,) observation probability of the entries trained on
     n_epochs: int  # epochs run
-    best_epoch: int  # 1-based epoch whose weights were kept (0: the initial ones)
-    history: list[float] = field(default_factory=list)  # training reconstruction MSE per epoch
-    validation: list[float] = field(default_factory=list)  # held-out RMSE per epoch
+    best_epoch: int  # the epoch whose weights were kept (0: W = 0, mean imputation)
+    history: list[float] = field(default_factory=list)  # training reconstruction MSE per check
+    validation: list[float] = field(default_factory=list)  # held-out RMSE per check
 
 
 def hold_out(
@@ -92,10 +95,37 @@ def validation_rmse(
     ``v`` (R, n) holds the true values (also of the held-out entries),
     ``train_observed`` (R, n) what the model may see, ``held`` (R, n) the entries scored.
     """
+    count = held.sum().clamp_min(1.0)
+    return math.sqrt(float(squared_errors(model, v, train_observed, held, method).sum() / count))
+
+
+def squared_errors(
+    model: RBM, v: torch.Tensor, train_observed: torch.Tensor, held: torch.Tensor, method: str
+) -> torch.Tensor:
+    """Squared errors of the mean-field imputation, (R, n), zero off the ``held`` entries."""
     p_h = hidden_probability(model, v * train_observed, train_observed, method)
     p_v = model.visible_input(p_h).sigmoid_()
-    count = held.sum().clamp_min(1.0)
-    return math.sqrt(float(((p_v - v) ** 2 * held).sum() / count))
+    return (p_v - v) ** 2 * held
+
+
+def clearly_better(
+    trained: RBM, initial: RBM, v, train_observed, held, method: str, z: float = 2.0
+) -> bool:
+    """Whether ``trained`` imputes the ``held`` entries better than ``initial`` by more than
+    ``z`` standard errors of the paired difference of their squared errors.
+
+    The best check is picked among many noisy ones; on a small table (a few hundred
+    held-out entries) that alone can make an RBM no better than the column means look
+    better, and this test keeps the initial weights then.
+    """
+    mask = held.bool()
+    d = (
+        squared_errors(initial, v, train_observed, held, method)[mask]
+        - squared_errors(trained, v, train_observed, held, method)[mask]
+    ).double()
+    if d.numel() < 2:
+        return bool(d.sum() > 0)
+    return bool(d.mean() > z * d.std() / math.sqrt(d.numel()))
 
 
 def _finite(model: RBM) -> bool:
@@ -111,6 +141,7 @@ def train_with_early_stopping(
     validation_fraction: float = 0.1,
     n_iter_no_change: int = 5,
     tol: float = 1e-4,
+    check_every: int = 1,
     max_validation_rows: int = MAX_VALIDATION_ROWS,
 ) -> EarlyStoppingResult:
     """Train an RBM by CD-k for at most ``config.epochs`` epochs, stopping early.
@@ -129,9 +160,13 @@ def train_with_early_stopping(
         rows) held out to decide when to stop; 0 trains all ``config.epochs``
         epochs on every observed entry and keeps the last weights.
     n_iter_no_change : int
-        Epochs without an improvement of at least ``tol`` before stopping.
+        Checks without an improvement of at least ``tol`` before stopping.
     tol : float
         Improvement of the held-out RMSE that counts.
+    check_every : int
+        Epochs between two checks of the held-out RMSE (and of the
+        parameters' finiteness): more than one on small data, whose epochs
+        are a few updates each.
     max_validation_rows : int
 
     Returns
@@ -170,13 +205,15 @@ def train_with_early_stopping(
     best_score, best_state, trained_best, stale = math.inf, None, math.inf, 0
     if early:
         best_score = validation_rmse(model, v_val, observed_val, held_val, config.method)
-        best_state = {k: t.clone() for k, t in model.state_dict().items()}
+        best_state = initial_state = {k: t.clone() for k, t in model.state_dict().items()}
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(n_rows, generator=generator, device=device)
         for start in range(0, n_rows, batch):
             idx = order[start : start + batch]
             cd.step(v_train[idx], train_observed[idx])
         result.n_epochs = epoch
+        if epoch % check_every and epoch < config.epochs:
+            continue
         if not _finite(model):
             raise MixmissError(
                 f"RBM training diverged in epoch {epoch} (non-finite parameters); "
@@ -204,6 +241,13 @@ def train_with_early_stopping(
                 break
     if early:
         model = RBM.from_state_dict(best_state)
+        # W = 0: sigma(b), the observed mean of each unit, whatever the row
+        means = {k: torch.zeros_like(t) if k in ("W", "A") else t for k, t in initial_state.items()}
+        means = RBM.from_state_dict(means)
+        if not result.best_epoch or not clearly_better(
+            model, means, v_val, observed_val, held_val, config.method
+        ):
+            model, result.best_epoch = means, 0
     else:
         result.best_epoch = result.n_epochs
     result.model = model

@@ -41,18 +41,22 @@ from .training import TrainingConfig
 #: mean gradient; 0.384 (eta = 3e-3 at batch 128) is the largest that trained
 #: stably on every dataset of the measurements in the class docstring.
 AUTO_STEP = 0.384
-#: ``n_iter="auto"``: at most this many epochs (early stopping ends most runs
-#: far sooner) ...
-AUTO_MAX_EPOCHS = 200
-#: ... and at most about this many CD updates, so that large data trains for
-#: fewer epochs (an epoch of 100,000 rows is 782 updates at batch 128).
-AUTO_MAX_UPDATES = 40_000
-#: Fewest epochs of an ``"auto"`` run.
+#: ``n_iter="auto"``: at most about this many CD updates (early stopping ends
+#: most runs far sooner): 156 epochs of 16,000 rows at batch 128, 26 of 100,000,
+#: and many short epochs of a small table ...
+AUTO_MAX_UPDATES = 20_000
+#: ... but at least this many epochs.
 AUTO_MIN_EPOCHS = 10
+#: Rows trained on between two checks of the held-out error: a small table's
+#: epoch is a few updates, whose effect on the held-out error is lost in the noise
+#: of the CD steps, so it is checked every ``ceil(CHECK_ROWS / n_rows)`` epochs.
+CHECK_ROWS = 2048
 #: Below this many weights (n_features x n_components) torch runs on one CPU
-#: thread: the products are too small to share, and on a busy machine the
-#: threads' synchronisation costs more than the products themselves.
-SMALL_MODEL = 2**17
+#: thread. Measured on the 2-core machine of results/rbm/imputer-defaults.md,
+#: shared with other jobs: a CD step of 784 x 256 took 13 ms on one thread and
+#: 18-38 ms on two, of 784 x 1024 52 ms on one and 196 ms on two (the threads
+#: wait for each other whenever the other jobs hold a core).
+SMALL_MODEL = 2**21
 
 
 class RBMImputer(TransformerMixin, BaseEstimator):
@@ -73,12 +77,12 @@ class RBMImputer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     method : {"lm", "zeroed"}, default="lm"
-    n_components : int, default=256
+    n_components : int, default=128
         Number of hidden units ``m``.
     n_iter : int or "auto", default="auto"
-        Most training epochs. ``"auto"``: ``min(200, 40,000 updates)``, at
-        least 10, i.e. 200 epochs up to 25,600 rows at batch 128, 40 at
-        100,000 rows; early stopping usually ends training sooner.
+        Most training epochs. ``"auto"``: as many as make 20,000 CD updates,
+        at least 10 (156 epochs of 16,000 rows at batch 128, 26 of 100,000);
+        early stopping usually ends training sooner.
     learning_rate : float or "auto", default="auto"
         ``eta``; each step SUMS ``eta * (...)`` over the minibatch (unlike
         :class:`sklearn.neural_network.BernoulliRBM`, which divides by the
@@ -93,13 +97,18 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         Rank of ``A B``; ``None`` = the expected number of observed entries
         per row of the training data (the paper's rule of thumb).
     early_stopping : bool, default=True
-        Hold out ``validation_fraction`` of the observed entries and stop
-        when their RMSE (on the [0, 1] scale) has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs; keep the best epoch's weights. ``False``
-        trains ``n_iter`` epochs on every observed entry.
+        Hold out ``validation_fraction`` of the observed entries, check their
+        RMSE (on the [0, 1] scale) after every epoch — every
+        ``ceil(2048 / n_samples)`` epochs on fewer than 2,048 rows — and stop
+        when it has not improved by ``tol`` for ``n_iter_no_change`` checks;
+        keep the weights of the best check — or fall back to mean imputation
+        (``W = 0``, ``sigma(b)`` = the observed means) if the best does not beat
+        it by two standard errors on the held-out entries. ``False`` trains
+        ``n_iter`` epochs on every observed entry.
     validation_fraction : float, default=0.1
         Fraction of the observed entries held out (of at most 4,096 rows).
     n_iter_no_change : int, default=10
+        Checks without improvement before training stops.
     tol : float, default=1e-4
     hidden : {"mean", "sample"}, default="mean"
         How ``h`` is inferred in ``transform`` (``"sample"`` as the paper).
@@ -147,12 +156,13 @@ class RBMImputer(TransformerMixin, BaseEstimator):
     n_iter_ : int
         Epochs run.
     best_iter_ : int
-        The epoch whose weights were kept (0: the initial ones).
+        The epoch whose weights were kept (0: mean imputation, ``W = 0``).
     validation_rmse_ : list of float
-        RMSE of the held-out entries ([0, 1] scale) after each epoch; empty
+        RMSE of the held-out entries ([0, 1] scale) at each check; empty
         without early stopping.
     reconstruction_error_ : list of float
-        Mean squared reconstruction error of observed entries after each epoch.
+        Mean squared reconstruction error of observed entries ([0, 1] scale)
+        at each check (after each epoch without early stopping).
     indicator_ : MissingIndicator or None
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -193,7 +203,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         method="lm",
-        n_components=256,
+        n_components=128,
         n_iter="auto",
         learning_rate="auto",
         batch_size=128,
@@ -258,7 +268,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
             if n_iter != "auto":
                 raise InputError(f"n_iter must be a positive integer or 'auto', got {n_iter!r}.")
             batches = math.ceil(n_rows / batch_size)
-            n_iter = max(AUTO_MIN_EPOCHS, min(AUTO_MAX_EPOCHS, AUTO_MAX_UPDATES // batches))
+            n_iter = max(AUTO_MIN_EPOCHS, AUTO_MAX_UPDATES // batches)
         return TrainingConfig(
             self.method, self.n_components, n_iter, batch_size, learning_rate, self.k,
             self.low_rank, self.rank,
@@ -360,6 +370,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
                 validation_fraction=self.validation_fraction if self.early_stopping else 0.0,
                 n_iter_no_change=self.n_iter_no_change,
                 tol=self.tol,
+                check_every=math.ceil(CHECK_ROWS / X.shape[0]) if self.early_stopping else 1,
             )
         model = result.model
         self.model_ = model
