@@ -169,6 +169,8 @@ def run_bench(args: argparse.Namespace) -> dict:
         seeds = tuple(range(_positive(args.seeds)))
     candidates = imputers(quick)
     data_dir = getattr(args, "data_dir", None) or os.environ.get("MIXMISS_DATA_DIR")
+    # recorded before the run: the revision that ran, even if the checkout moves on meanwhile
+    record = provenance(getattr(args, "invocation", None))
     started = time.perf_counter()
     cells, shapes = [], {}
     for name in names:
@@ -200,8 +202,9 @@ def run_bench(args: argparse.Namespace) -> dict:
                     }
                 )
     report = {
-        "provenance": provenance(getattr(args, "invocation", None)),
+        "provenance": record,
         "wall_seconds": time.perf_counter() - started,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "config": {
             "datasets": shapes,
             "mechanisms": mechanisms,
@@ -307,7 +310,8 @@ def render_markdown(report: dict) -> str:
         "",
         f"- git revision: `{prov['git_revision']}`",
         f"- machine: {prov['machine']}; threads {config['threads']}",
-        f"- wall time: {report['wall_seconds']:.0f} s; finished {prov['time']}",
+        f"- wall time: {report['wall_seconds']:.0f} s; started {prov['time']}, "
+        f"finished {report.get('finished')}",
         f"- seeds: {config['seeds']} (each cell is their mean); RMSE on {config['rmse_scale']}",
         f"- MNAR: {config['mnar']}",
         "- imputers: "
