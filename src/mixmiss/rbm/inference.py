@@ -107,6 +107,48 @@ def impute(
     return out
 
 
+def draw_missing(
+    model: RBM,
+    v_obs: torch.Tensor,
+    observed: torch.Tensor,
+    method: str,
+    bernoulli: torch.Tensor,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """One draw of the missing entries from the model; observed entries are kept.
+
+    ``h ~ P(h | v_o)`` under the method's observed energy, then
+    ``v ~ P(v | h) = Bernoulli(sigma(W h + b))`` for the units where
+    ``bernoulli`` is true and ``sigma(W h + b)`` for the others (units whose
+    values are grey levels rather than bits). Calls with different generator
+    states give multiple imputations.
+
+    Parameters
+    ----------
+    model : RBM
+    v_obs : tensor (N, n) in [0, 1], missing entries zeroed
+    observed : tensor (N, n), 1 = observed
+    method : {"lm", "zeroed"}
+    bernoulli : bool tensor (n,)
+        Units read out as binary draws.
+    generator : torch.Generator, optional
+
+    Returns
+    -------
+    tensor (N, n)
+    """
+    out = torch.empty_like(v_obs)
+    for start in range(0, v_obs.shape[0], _CHUNK):
+        rows = slice(start, start + _CHUNK)
+        h = hidden_probability(model, v_obs[rows], observed[rows], method)
+        sample_bernoulli_(h, torch.empty_like(h), generator)
+        p_v = model.visible_input(h).sigmoid_()
+        v = sample_bernoulli_(p_v.clone(), torch.empty_like(p_v), generator)
+        v = torch.where(bernoulli, v, p_v)
+        out[rows] = torch.where(observed[rows].bool(), v_obs[rows], v)
+    return out
+
+
 def reconstruction_error(
     model: RBM, v_obs: torch.Tensor, observed: torch.Tensor, method: str
 ) -> torch.Tensor:
