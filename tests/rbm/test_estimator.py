@@ -6,6 +6,7 @@ import pickle
 import warnings
 
 import numpy as np
+import torch
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits
@@ -303,3 +304,16 @@ def test_wrong_dtype_feature_count_and_settings_are_clear_errors():
         RBMImputer(validation_fraction=1.5, **TINY).fit(X)
     with pytest.raises(InputError, match="n_iter_no_change"):
         RBMImputer(n_iter_no_change=0, **TINY).fit(X)
+
+
+def test_precision_bf16_products_track_fp32_and_a_bad_setting_is_one_line():
+    X = unit_data(seed=3, n=200, d=12)
+    fp32 = RBMImputer(precision="fp32", **TINY).fit(X)
+    bf16 = RBMImputer(precision="bf16", **TINY).fit(X)
+    assert fp32.model_.W.dtype == bf16.model_.W.dtype == torch.float32  # fp32 masters
+    filled32, filled16 = fp32.transform(X), bf16.transform(X)
+    observed = ~np.isnan(X)
+    assert np.array_equal(filled16[observed], X[observed])
+    assert np.abs(filled16 - filled32).max() < 0.05  # bf16 keeps 8 bits of mantissa
+    with pytest.raises(InputError, match="precision"):
+        RBMImputer(precision="fp64", **TINY).fit(X)

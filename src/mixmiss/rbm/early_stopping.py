@@ -194,7 +194,9 @@ def train_with_early_stopping(
     model = RBM.initialise(
         v_train, train_observed, config.n_hidden, generator, rank, config.init_std
     )
-    cd = ContrastiveDivergence(model, config.method, config.learning_rate, lam, config.k, generator)
+    cd = ContrastiveDivergence(
+        model, config.method, config.learning_rate, lam, config.k, generator, config.precision
+    )
     monitor = slice(0, min(n_rows, 1000))
 
     result = EarlyStoppingResult(model, lam, 0, 0)

@@ -135,6 +135,11 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         :class:`~sklearn.impute.SimpleImputer` does).
     random_state : int, RandomState instance or None, default=None
     device : {"cpu", "cuda", "auto"}, default="cpu"
+    precision : {"auto", "fp32", "bf16"}, default="auto"
+        Where the CD products run (:mod:`mixmiss.precision`): ``"auto"`` is
+        bf16 on CPUs with ``avx512_bf16`` / ``amx_bf16`` and on CUDA devices
+        that support it, fp32 elsewhere. The parameters, their updates and
+        ``transform`` stay in fp32.
 
     Attributes
     ----------
@@ -244,6 +249,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         keep_empty_features=False,
         random_state=None,
         device="cpu",
+        precision="auto",
     ):
         self.method = method
         self.n_components = n_components
@@ -265,6 +271,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         self.keep_empty_features = keep_empty_features
         self.random_state = random_state
         self.device = device
+        self.precision = precision
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -293,7 +300,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
             n_iter = max(AUTO_MIN_EPOCHS, AUTO_MAX_UPDATES // batches)
         return TrainingConfig(
             self.method, self.n_components, n_iter, batch_size, learning_rate, self.k,
-            self.low_rank, self.rank,
+            self.low_rank, self.rank, precision=self.precision,
         )  # fmt: skip
 
     def _check_stopping(self) -> None:
