@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from mixmiss.data import PATCH_COUNT, load_dataset, make_mask
-from mixmiss.data.masks import patch_mean_side, square_side
+from mixmiss.data.masks import patch_mask, patch_mean_side, square_side
 from mixmiss.errors import InputError
 from mixmiss.metrics import rmse_missing
 
@@ -46,6 +46,34 @@ def test_patches_are_rectangles_of_the_solved_size():
     mask = make_mask("pm", 1, (28, 28), 0.3, gen())[0, 0]
     assert 2 < mean_side < 4 and PATCH_COUNT == 32
     assert 0 < float((1 - mask).sum()) <= PATCH_COUNT * (int(mean_side) + 1) ** 2
+
+
+@pytest.mark.parametrize("count", [2, 8, 32])
+@pytest.mark.parametrize("sides", ["fixed", "uniform"])
+@pytest.mark.parametrize("placement", ["centre", "inside"])
+def test_every_patch_design_removes_the_rate_on_average(count, sides, placement):
+    mask = patch_mask(3000, (28, 28), 0.6, gen(), count, sides, placement)
+    assert float(1 - mask.mean()) == pytest.approx(0.6, abs=0.015)
+
+
+def test_inside_patches_never_cross_the_border_and_uniform_sides_vary():
+    mask = patch_mask(400, (28, 28), 0.3, gen(), count=1, sides="uniform", placement="inside")
+    missing = 1 - mask[:, 0]
+    rows, cols = missing.amax(dim=2), missing.amax(dim=1)  # (n, H), (n, W): rows/cols touched
+    heights, widths = rows.sum(dim=1), cols.sum(dim=1)
+    # one rectangle: its pixel count is height x width, whole rows and columns inside
+    assert torch.equal(missing.sum(dim=(1, 2)), heights * widths)
+    assert len(heights.unique()) > 5  # sides drawn uniformly, not floor(t) or floor(t) + 1
+    fixed = patch_mask(400, (28, 28), 0.3, gen(), count=1, sides="fixed", placement="inside")
+    fixed_heights = (1 - fixed[:, 0]).amax(dim=2).sum(dim=1)
+    assert len(fixed_heights.unique()) <= 2
+
+
+def test_unknown_patch_design_is_one_line():
+    with pytest.raises(InputError, match="sides must be one of fixed, uniform"):
+        patch_mask(2, (28, 28), 0.3, gen(), sides="normal")
+    with pytest.raises(InputError, match="placement must be one of centre, inside"):
+        patch_mask(2, (28, 28), 0.3, gen(), placement="edge")
 
 
 def test_masks_work_on_other_image_sizes():
