@@ -6,8 +6,8 @@ import pickle
 import warnings
 
 import numpy as np
-import torch
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.impute import SimpleImputer
