@@ -34,10 +34,12 @@ from ..validation import check_generator, check_image_shape, check_positive_int,
 
 #: Number of missing rectangles per image in the P.M. mechanism.
 PATCH_COUNT = 32
-#: How the sides of the P.M. rectangles are drawn ("fixed": the default design).
+#: How the sides of the P.M. rectangles can be drawn, and the default design's way.
 PATCH_SIDES = ("fixed", "uniform")
-#: Where the P.M. rectangles go ("centre": the default design).
+PATCH_SIDE_DRAW = "fixed"
+#: Where the P.M. rectangles can go, and the default design's placement.
 PATCH_PLACEMENTS = ("centre", "inside")
+PATCH_PLACEMENT = "centre"
 
 MaskFn = Callable[[int, tuple[int, int], float, torch.Generator | None], torch.Tensor]
 
@@ -129,8 +131,8 @@ def _expected_patch_missing(
     scale: float,
     image_shape: tuple[int, int],
     count: int,
-    sides: str = "fixed",
-    placement: str = "centre",
+    sides: str = PATCH_SIDE_DRAW,
+    placement: str = PATCH_PLACEMENT,
 ) -> float:
     # Rows and columns of a patch (side and position) are drawn independently, and the
     # patches independently of each other, so one patch's coverage is an outer product.
@@ -147,8 +149,8 @@ def patch_mean_side(
     image_shape: tuple[int, int],
     rate: float,
     count: int = PATCH_COUNT,
-    sides: str = "fixed",
-    placement: str = "centre",
+    sides: str = PATCH_SIDE_DRAW,
+    placement: str = PATCH_PLACEMENT,
 ) -> float:
     """Size parameter ``t`` whose expected missing fraction is ``rate`` (bisection).
 
@@ -171,8 +173,8 @@ def patch_mask(
     rate: float,
     generator: torch.Generator | None = None,
     count: int = PATCH_COUNT,
-    sides: str = "fixed",
-    placement: str = "centre",
+    sides: str = PATCH_SIDE_DRAW,
+    placement: str = PATCH_PLACEMENT,
 ) -> torch.Tensor:
     """P.M.: ``count`` randomly placed rectangles are missing (design in the module docstring).
 
@@ -219,6 +221,15 @@ MECHANISMS: dict[str, MaskFn] = {
 
 #: The papers' abbreviations.
 MECHANISM_LABELS = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}
+
+
+def mask_design(mechanism: str) -> dict:
+    """The design of ``mechanism``'s masks beyond its rate (P.M.: the rectangles' count,
+    side draw and placement; the others have none), as a study's cells record it so
+    that a change of design invalidates them."""
+    if mechanism != "pm":
+        return {}
+    return {"count": PATCH_COUNT, "sides": PATCH_SIDE_DRAW, "placement": PATCH_PLACEMENT}
 
 
 def make_mask(

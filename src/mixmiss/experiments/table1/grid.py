@@ -15,12 +15,20 @@ from pathlib import Path
 
 from ...context import DEFAULT_CONTEXT, Context
 from ...data import DATASETS
+from ...data.masks import mask_design
 from ...device import torch_threads
 from ...errors import InputError
 from ...presets import Presets
 from ...registry import imputer_class, make_imputer
 from ..cells import Cell, is_number
-from ..imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer_seeds, read_run, train_imputer
+from ..imputation import (
+    PAPER_FID_DATASETS,
+    PAPER_TEST,
+    PAPER_TRAIN,
+    evaluate_imputer_seeds,
+    read_run,
+    train_imputer,
+)
 from .paper import PAPER_METHODS
 
 #: The order cells are computed in: cheapest method first.
@@ -117,7 +125,12 @@ def method_config(method: str, preset: str) -> dict:
 
 
 def table1_cells(preset: Table1Preset) -> list[Cell]:
-    """The study's cells, cheapest method first (see :data:`COST_ORDER`)."""
+    """The study's cells, cheapest method first (see :data:`COST_ORDER`).
+
+    A cell's parameters hold everything that shapes its numbers -- the method's
+    resolved settings, the mask design, whether the paper's FID is measured --
+    so that changing any of them recomputes the cell instead of mixing results.
+    """
     methods = sorted(preset.methods, key=lambda m: COST_ORDER.index(m) if m in COST_ORDER else 99)
     configs = {method: method_config(method, preset.method_preset) for method in methods}
     common = {
@@ -126,6 +139,8 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
         "test_seeds": list(preset.test_seeds),
         "max_train": preset.max_train,
         "max_test": preset.max_test,
+        # the paper's FID (reference LeNet) is part of what a cell measures
+        "paper_fid": preset.dataset in PAPER_FID_DATASETS,
     }
     return [
         Cell(
@@ -134,6 +149,7 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
                 **common,
                 "mechanism": mechanism,
                 "rate": rate,
+                "mask_design": mask_design(mechanism),
                 "method": method,
                 "train_seed": seed,
                 "config": configs[method],

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 
 from ...context import DEFAULT_CONTEXT, Context
 from ...data import load_dataset
-from ...data.masks import PATCH_COUNT, PATCH_PLACEMENTS, PATCH_SIDES, patch_mask
+from ...data.masks import PATCH_PLACEMENTS, PATCH_SIDES, mask_design, patch_mask
 from ...metrics import fit_logistic, rmse_missing
 from ...registry import make_imputer
 from ..formatting import markdown_table
@@ -45,7 +45,7 @@ RMSE_TOLERANCE = 0.003
 #: Accuracy within 2 points of the paper's (percent).
 ACCURACY_TOLERANCE = 2.0
 #: The default design of :mod:`mixmiss.data.masks`.
-DEFAULT_DESIGN = {"count": PATCH_COUNT, "sides": "fixed", "placement": "centre"}
+DEFAULT_DESIGN = mask_design("pm")
 
 
 def design_grid(
