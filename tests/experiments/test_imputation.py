@@ -105,3 +105,33 @@ def test_the_papers_fid_scores_the_completed_training_images(
     assert reports[0]["lenet_checksum"] == lenet.metadata["checksum"]
     skipped = evaluate_imputer(tmp_path, max_test=200, context=context, paper_fid=False)
     assert skipped["fid_lenet"] is None and skipped["fid_lenet_test"] is None
+
+
+@pytest.mark.real_data
+def test_the_rbms_sampled_read_out_is_scored_beside_the_mean_field_one(
+    tmp_path, mnist_dir, small_mnist_evaluator
+):
+    from mixmiss.evaluators import fid_score, load_lenet
+    from mixmiss.metrics import rmse_missing
+    from mixmiss.registry import load_imputer
+
+    context = Context(data_dir=mnist_dir, progress=False, device="cpu")
+    train_imputer(tmp_path, "mnist", "lm-rbm", "im", 0.6, preset="smoke", max_train=300,
+                  context=context)  # fmt: skip
+    report = evaluate_imputer(tmp_path, max_test=200, context=context)
+    imputer = load_imputer(tmp_path)
+    assert imputer.hidden == "mean"  # the default read-out is mean-field h
+    sampled = imputer.with_readout(hidden="sample")
+    assert sampled.model is imputer.model and imputer.hidden == "mean"
+    test = masked_split("mnist", "test", "im", 0.6, 0, 200, mnist_dir)
+    expected = rmse_missing(sampled.impute(test.images, test.mask), test.images, test.mask)
+    assert report["rmse_sampled_h"] == pytest.approx(expected)
+    assert report["rmse_sampled_h"] != pytest.approx(report["rmse"])
+    train = masked_split("mnist", "train", "im", 0.6, 0, 300, mnist_dir)
+    lenet = load_lenet(device="cpu")
+    fid = fid_score(sampled.impute(train.images, train.mask), lenet, mnist_dir)
+    assert report["fid_lenet_sampled_h"] == pytest.approx(fid)
+    mean = tmp_path / "mean"
+    train_imputer(mean, "mnist", "mean", "im", 0.6, max_train=300, context=context)
+    mean_report = evaluate_imputer(mean, max_test=200, context=context)
+    assert not any(key.endswith("_sampled_h") for key in mean_report)  # a single read-out

@@ -53,6 +53,15 @@ class Imputer(abc.ABC):
     #: Methods without settings keep them empty.
     PRESETS: ClassVar[Presets] = Presets("a method without settings")
 
+    #: Other read-outs of a stochastic method that the protocol scores beside its
+    #: default one: name -> keyword arguments of :meth:`with_readout`.
+    READOUTS: ClassVar[dict[str, dict]] = {}
+
+    def with_readout(self, **modes) -> Imputer:
+        """A copy that imputes with another read-out (:data:`READOUTS`), sharing the
+        trained model; methods with a single read-out have none."""
+        raise InputError(f"the {self.method!r} imputer has a single read-out.")
+
     # -- what subclasses provide -------------------------------------------------
     @abc.abstractmethod
     def _fit(

@@ -31,6 +31,7 @@ remains available (with ``n_samples`` to average several draws).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import ClassVar
 
@@ -58,6 +59,13 @@ PAPER = {
     "low_rank": True,
     "rank": None,
 }
+
+
+def _check_n_samples(n_samples) -> int:
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
+        raise InputError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    return n_samples
+
 
 PRESETS = Presets(
     "the RBM imputers",
@@ -129,14 +137,29 @@ class _RBMImputer(Imputer):
         )  # fmt: skip
         self.hidden = check_mode(hidden, HIDDEN_MODES, "hidden")
         self.visible = check_mode(visible, VISIBLE_MODES, "visible")
-        if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-            raise InputError(f"n_samples must be a positive integer, got {n_samples!r}.")
-        self.n_samples = n_samples
+        self.n_samples = _check_n_samples(n_samples)
         self.random_state = random_state
         self.device = device
         self.model: RBM | None = None
         self.lam: torch.Tensor | None = None
         self.history: list[float] = []
+
+    #: The paper's text: one sampled binary h, then the visible mean.
+    READOUTS = {"sampled_h": {"hidden": "sample"}}
+
+    def with_readout(self, **modes) -> _RBMImputer:
+        """A copy imputing with other ``hidden`` / ``visible`` / ``n_samples``, sharing the
+        trained RBM (nothing is retrained or copied but the settings)."""
+        unknown = set(modes) - {"hidden", "visible", "n_samples"}
+        if unknown:
+            raise InputError(
+                f"a read-out sets hidden, visible or n_samples, got {', '.join(sorted(unknown))}."
+            )
+        other = copy.copy(self)
+        other.hidden = check_mode(modes.get("hidden", self.hidden), HIDDEN_MODES, "hidden")
+        other.visible = check_mode(modes.get("visible", self.visible), VISIBLE_MODES, "visible")
+        other.n_samples = _check_n_samples(modes.get("n_samples", self.n_samples))
+        return other
 
     def get_config(self) -> dict:
         config = stored_config(dataclasses.asdict(self.training))

@@ -7,7 +7,9 @@ Fig. 1). ``perception_distortion_figure``: RMSE (distortion) against FID
 joined in rate order, so the trade-off the paper discusses can be seen as the
 rate rises. FID is drawn on a log axis (its values span decades). The FID
 drawn is the paper's (``fid_lenet``, the reference LeNet on the completed
-training images) when every finished row has it, else our evaluator's.
+training images) when every finished row has it, else our evaluator's; the
+RBMs' sampled-h read-out (the paper's text) is drawn beside their default
+mean-field one, hollow and dashed.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def _series(rows, mechanism, method, metric):
     points = [
         (r["rate"], r[metric], r[f"{metric}_se"])
         for r in rows
-        if r["mechanism"] == mechanism and r["method"] == method and not math.isnan(r[metric])
+        if r["mechanism"] == mechanism
+        and r["method"] == method
+        and not math.isnan(r.get(metric, math.nan))
     ]
     return sorted(points)
 
@@ -94,6 +98,19 @@ def draw_fig1(rows: list[dict], preset):
     return fig
 
 
+def _draw_sampled_readout(ax, rows, mechanism, method, fid_name, colour) -> None:
+    """The RBMs' sampled-h read-out (hollow markers, dashed) beside the default one."""
+    if fid_name != "fid_lenet":
+        return
+    rmse = {r: v for r, v, _ in _series(rows, mechanism, method, "rmse_sampled_h")}
+    fid = {r: v for r, v, _ in _series(rows, mechanism, method, "fid_lenet_sampled_h")}
+    rates = sorted(set(rmse) & set(fid))
+    if rates:
+        ax.plot([rmse[r] for r in rates], [fid[r] for r in rates], marker="o", color=colour,
+                markerfacecolor="none", linestyle="--", linewidth=0.8,
+                label=f"{_NAMES[method]} (sampled h)")  # fmt: skip
+
+
 def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
     """RMSE against FID, one panel per mechanism (see the module docstring)."""
     mechanisms = preset.mechanisms
@@ -116,6 +133,7 @@ def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLi
             for r in rates:
                 ax.annotate(f"{r:g}", (rmse[r], fid[r]), fontsize=7, color=line.get_color(),
                             xytext=(3, 3), textcoords="offset points")  # fmt: skip
+            _draw_sampled_readout(ax, rows, mechanism, method, fid_name, line.get_color())
         ax.set_yscale("log")
         ax.set_xlabel("RMSE (distortion)")
         ax.set_ylabel(f"{fid_label} (perception; lower is better)")

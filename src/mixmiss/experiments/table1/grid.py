@@ -38,6 +38,8 @@ METRICS = ("rmse", "fid", "accuracy", "accuracy_hidden")
 #: training images -- the one compared with the paper -- and of the completed test
 #: images. Cells computed before the protocol had it lack both.
 PAPER_FID_METRICS = ("fid_lenet", "fid_lenet_test")
+#: The RBMs' other read-out (one sampled binary h), scored beside the default one.
+READOUT_METRICS = ("rmse_sampled_h", "fid_lenet_sampled_h")
 HIDDEN_METHODS = ("rbm", "lm-rbm")
 
 
@@ -214,7 +216,8 @@ def _compute_cell(params: dict, out: str, context: Context) -> dict:
         max_test=params["max_test"],
         context=replace(context, progress=False),
     )
-    keys = (*METRICS, *PAPER_FID_METRICS, "rmse_all", "eval_seed", "eval_seconds")
+    keys = (*METRICS, *PAPER_FID_METRICS, *READOUT_METRICS, "rmse_all", "eval_seed",
+            "eval_seconds")  # fmt: skip
     return {
         "train_seconds": read_run(run_dir).get("train_seconds"),
         "evals": [{key: report.get(key) for key in keys} for report in reports],

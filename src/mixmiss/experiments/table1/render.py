@@ -26,6 +26,7 @@ from .grid import (
     HIDDEN_METHODS,
     METRICS,
     PAPER_FID_METRICS,
+    READOUT_METRICS,
     Table1Preset,
     cell_id,
     get_preset,
@@ -45,7 +46,7 @@ def summarise(preset: Table1Preset, records: dict[str, dict]) -> list[dict]:
     """
     evals = [e for record in records.values() for e in record["metrics"]["evals"]]
     with_paper_fid = any(e.get("fid_lenet") is not None for e in evals)
-    metrics = (*METRICS, *PAPER_FID_METRICS) if with_paper_fid else METRICS
+    metrics = (*METRICS, *PAPER_FID_METRICS, *READOUT_METRICS) if with_paper_fid else METRICS
     rows = []
     for mechanism in preset.mechanisms:
         for rate in preset.rates:
