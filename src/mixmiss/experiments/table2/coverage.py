@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import InputError
-from ...mmgan.coverage import coverage_from_report
+from ...mmgan.coverage import DRAWN, MISPLACED, MISPLACED_FLOOR, coverage_from_report
 from ..formatting import markdown_table
 
 EVAL_FILE = "eval.json"
@@ -69,10 +69,13 @@ def coverage_table(out: Path, cell_ids: list[str]) -> str:
 
 INTRO = (
     "Coverage (`mixmiss.mmgan.coverage`): per region, the share of its classes that its "
-    "matched component draws at least 25 % as often as the region's real images hold them; "
+    f"matched component draws at least {DRAWN:.0%} as often as the region's real images hold "
+    "them; "
     "divergence: the total variation between the component's class balance within the region "
-    'and the real one; "drawn elsewhere": a region\'s class making up at least 5 % of another '
-    "component's samples. With learned weights and more components than regions, a region's "
+    'and the real one; "drawn elsewhere": a region\'s class drawn mostly (over '
+    f"{MISPLACED:.0%} of its samples, pooled over the components) by components not entitled "
+    "to it, the largest of them named with the class's share of its samples (at least "
+    f"{MISPLACED_FLOOR:.0%}). With learned weights and more components than regions, a region's "
     "classes may be shared out among components (merge candidates), so read the learned rows "
     "with the component figures. Runs evaluated before coverage existed use uniform expected "
     "shares within a region.\n"
