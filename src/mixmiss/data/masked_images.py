@@ -23,13 +23,13 @@ Every image of a set must have the same size and channels, and the set must
 hold at least one observed pixel; anything else is an
 :class:`~mixmiss.errors.InputError` that names the file.
 
-:func:`write_completed` writes the completions: one 8-bit PNG per image
-(the input's file names, ``00000.png``, ... for an array; grayscale or RGB,
-no alpha) and ``completed.npy``, float in [0, 1]. The observed pixels are
-copied from the input, never recomputed: the PNGs hold the input's bytes
-there, and ``completed.npy`` the input's values bit for bit -- float32
-``v / 255`` for PNG input, shape (N, C, H, W); the input's own dtype and
-shape for an array.
+:func:`write_completed` writes the completions: ``completed.npy``, float
+in [0, 1], and one 8-bit PNG per image (the input's file names,
+``00000.png``, ... for an array; grayscale or RGB, no alpha) holding
+``rint(255 v)`` of it. The observed pixels are copied from the input, never
+recomputed: ``completed.npy`` holds the input's values there bit for bit --
+float32 ``v / 255`` for PNG input, shape (N, C, H, W); the input's own dtype
+and shape for an array -- and the PNGs of PNG input the input's bytes.
 """
 
 from __future__ import annotations
@@ -123,11 +123,12 @@ def read_masked_images(
     elif source.suffix.lower() in _ARRAY_SUFFIXES and source.is_file():
         read = _read_array_set(source, None if masks is None else Path(masks))
     elif not source.exists():
-        raise InputError(f"{source} does not exist; give a folder of PNG files or a .npy/.npz file.")
+        raise InputError(
+            f"{source} does not exist; give a folder of PNG files or a .npy/.npz file."
+        )
     else:
         raise InputError(
-            f"{source} is neither a folder of PNG files nor a .npy/.npz file; "
-            "give one of those."
+            f"{source} is neither a folder of PNG files nor a .npy/.npz file; give one of those."
         )
     if not read.mask.any():
         raise InputError(

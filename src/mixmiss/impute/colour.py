@@ -41,4 +41,6 @@ def as_grayscale(x: torch.Tensor, layout: str | None) -> torch.Tensor:
         return x.reshape(n * c, 1, h, w)
     if layout is None:
         raise InputError(f"this method completes grayscale images only, got {c} channels.")
-    raise InputError(f"unknown colour layout {layout!r}; choose one of {', '.join(COLOUR_LAYOUTS)}.")
+    raise InputError(
+        f"unknown colour layout {layout!r}; choose one of {', '.join(COLOUR_LAYOUTS)}."
+    )
