@@ -4,7 +4,14 @@ import pickle
 import pytest
 import torch
 
-from mixmiss.atomic import atomic_torch_save, atomic_write_bytes, atomic_write_json, load_checkpoint
+from mixmiss.atomic import (
+    atomic_directory,
+    atomic_torch_save,
+    atomic_write_bytes,
+    atomic_write_json,
+    check_new_directory,
+    load_checkpoint,
+)
 from mixmiss.errors import CacheError
 
 
@@ -54,3 +61,43 @@ def test_checkpoints_round_trip_and_refuse_arbitrary_pickles(tmp_path):
         load_checkpoint(tmp_path / "evil.pt")
     with pytest.raises(CacheError, match="no checkpoint"):
         load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_a_directory_appears_all_at_once_and_only_when_its_block_succeeds(tmp_path):
+    out = tmp_path / "out"
+    with atomic_directory(out) as tmp:
+        atomic_write_json(tmp / "a.json", {"a": 1})
+        assert not out.exists() and tmp.parent == tmp_path
+    assert [p.name for p in out.iterdir()] == ["a.json"]
+    assert out.stat().st_mode & 0o777 == 0o777 & ~_current_umask()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left
+
+
+def test_a_failed_block_leaves_nothing_and_an_empty_directory_is_replaced(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(KeyboardInterrupt), atomic_directory(out) as tmp:
+        (tmp / "half.bin").write_bytes(b"x")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == [out] and not any(out.iterdir())
+    with atomic_directory(out) as tmp:
+        (tmp / "whole.bin").write_bytes(b"x")
+    assert [p.name for p in out.iterdir()] == ["whole.bin"]
+
+
+def test_an_existing_output_is_refused_before_any_work(tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine")
+    (tmp_path / "file").write_text("mine")
+    for name, why in (("full", "is not empty"), ("file", "is a file")):
+        with pytest.raises(CacheError, match=why):
+            check_new_directory(tmp_path / name)
+        with pytest.raises(CacheError, match=why), atomic_directory(tmp_path / name):
+            raise AssertionError("the block must not run")
+    assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -3,22 +3,27 @@
 A file is first written to a temporary sibling in the same directory, flushed
 to disk, then renamed over the target: ``os.replace`` is atomic on POSIX and
 Windows, so a reader (or a run killed half-way) sees either the old file or the
-new one, never a torn one.
+new one, never a torn one. A whole directory of outputs is built the same way
+(:func:`atomic_directory`): in a temporary sibling, renamed into place only
+when every file in it has been written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from .errors import CacheError
+from .errors import CacheError, MixmissError
 
 
 def _umask() -> int:
@@ -29,6 +34,9 @@ def _umask() -> int:
 
 #: The mode of a newly created file (``mkstemp`` alone would give 0600).
 _FILE_MODE = 0o666 & ~_umask()
+
+#: The mode of a newly created directory (``mkdtemp`` alone would give 0700).
+_DIR_MODE = 0o777 & ~_umask()
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
@@ -85,6 +93,56 @@ def atomic_savez(path: str | os.PathLike, **arrays: np.ndarray) -> Path:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return atomic_write_bytes(path, buffer.getvalue())
+
+
+def check_new_directory(path: str | os.PathLike) -> Path:
+    """``path`` as a Path if it does not exist or is an empty directory; a clear error else.
+
+    Call it before a long computation whose results :func:`atomic_directory` will write,
+    so that an unusable output directory is refused before the work, not after it.
+    """
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        what = "is not empty" if path.is_dir() else "is a file"
+        raise CacheError(
+            f"{path} already exists and {what}; give a new output directory or remove it."
+        )
+    return path
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
+    """Fill a new directory all at once: ``with atomic_directory(out) as tmp: ...``.
+
+    The block writes into ``tmp``, a temporary sibling of ``path``; when it ends
+    without an error ``tmp`` is renamed to ``path``. When it raises (or is
+    interrupted) ``tmp`` is removed, so ``path`` is never left half-written.
+    ``path`` must not exist or be an empty directory (:func:`check_new_directory`).
+    """
+    path = check_new_directory(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as exc:
+        raise CacheError(
+            f"cannot create {path}: {exc.strerror or exc}. "
+            "Choose a writable directory (check its permissions and free space)."
+        ) from exc
+    try:
+        yield tmp
+        os.chmod(tmp, _DIR_MODE)
+        check_new_directory(path)  # nothing appeared there meanwhile
+        if path.is_dir():
+            path.rmdir()
+        os.replace(tmp, path)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, MixmissError):  # DataError, CacheError: already clear
+            raise
+        raise CacheError(f"cannot write {path}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> Any:

@@ -1,18 +1,23 @@
-"""`mixmiss impute train|eval` for every method, with the same options and JSON keys."""
+"""`mixmiss impute train|eval` for every method, with the same options and JSON keys, and
+`mixmiss impute fit|complete` on a user's own masked images."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from mixmiss.cli import main
 from mixmiss.context import Context
+from mixmiss.data.masked_images import COMPLETED_ARRAY
 from mixmiss.errors import InputError
 from mixmiss.evaluators import train_evaluator
 from mixmiss.experiments.imputation import masked_split, train_imputer
 from mixmiss.metrics import rmse_missing
+from tests.masked_pngs import read_png, write_masked_pngs
 
 QUIET = Context(progress=False)
 KEYS = {"rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden"}
@@ -127,3 +132,116 @@ def test_misgan_smoke_train_and_eval_on_an_mnist_subset(
     # the paper's FID (reference LeNet) on MNIST, of the training and the test completions
     assert report["fid_lenet"] > 0 and report["fid_lenet_test"] > 0
     assert report["lenet_checksum"] and report["lenet_checksum"] != report["evaluator_checksum"]
+
+
+@pytest.mark.parametrize(
+    "method, channels", [("mean", 3), ("rbm", 3), ("lm-rbm", 1), ("inpaint", 3)]
+)
+def test_fit_then_complete_a_folder_of_pngs_with_alpha_masks(tmp_path, run, method, channels):
+    pixels, observed = write_masked_pngs(tmp_path / "x", n=6, size=(7, 9), channels=channels)
+    code, out, err = run(
+        "impute", "fit", "--method", method, "--images", tmp_path / "x", "--preset", "smoke",
+        "--out", tmp_path / "fit", "--no-progress",
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "impute fit" in json.loads((tmp_path / "fit/fit.json").read_text())["provenance"]["command"]
+    )
+    code, out, err = run(
+        "impute", "complete", tmp_path / "fit", "--images", tmp_path / "x", "--out",
+        tmp_path / "done",
+    )  # fmt: skip
+    assert code == 0, err
+    array = np.load(tmp_path / "done" / COMPLETED_ARRAY)
+    seen = np.broadcast_to(observed[:, None], pixels.shape)
+    # observed pixels bit-identical: v / 255 in float32 as read, the input's bytes in the PNGs
+    assert array[seen].tobytes() == (pixels[seen].astype(np.float32) / np.float32(255)).tobytes()
+    # missing ones filled: in [0, 1] and not the 0 the files hold under alpha 0
+    assert ((array[~seen] > 0) & (array[~seen] <= 1)).all()
+    for i in range(6):
+        png = read_png(tmp_path / "done" / f"img{i:02d}.png")
+        assert png.shape == (channels, 7, 9)
+        np.testing.assert_array_equal(png[seen[i]], pixels[i][seen[i]])
+        filled = array[i][~seen[i]].astype(np.float64)
+        np.testing.assert_array_equal(png[~seen[i]], np.rint(filled * 255))
+
+
+def test_complete_an_array_with_nan_and_a_mask_folder(tmp_path, run):
+    rng = np.random.default_rng(1)
+    x = rng.random((5, 6, 6))
+    x[rng.random(x.shape) < 0.4] = np.nan
+    np.save(tmp_path / "x.npy", x)
+    code, _, err = run("impute", "fit", "--method", "mean", "--images", tmp_path / "x.npy",
+                       "--out", tmp_path / "fit")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run("impute", "complete", tmp_path / "fit", "--images", tmp_path / "x.npy",
+                       "--out", tmp_path / "done")  # fmt: skip
+    assert code == 0, err
+    array = np.load(tmp_path / "done" / COMPLETED_ARRAY)
+    seen = ~np.isnan(x)
+    assert array.shape == x.shape and array.dtype == x.dtype
+    assert array[seen].tobytes() == x[seen].tobytes()
+    assert np.isfinite(array).all() and ((array >= 0) & (array <= 1)).all()
+    assert (tmp_path / "done" / "00004.png").is_file()
+
+    # the same images as PNGs (fully opaque), their gaps given by a mask folder instead
+    pixels, observed = write_masked_pngs(tmp_path / "p", n=2, size=(6, 6), channels=1, missing=0)
+    (tmp_path / "m").mkdir()
+    for i, name in enumerate(("img00.png", "img01.png")):
+        Image.fromarray(np.where(seen[i], 255, 0).astype(np.uint8)).save(tmp_path / "m" / name)
+    code, _, err = run("impute", "complete", tmp_path / "fit", "--images", tmp_path / "p",
+                       "--masks", tmp_path / "m", "--out", tmp_path / "done2")  # fmt: skip
+    assert code == 0, err
+    completed = np.load(tmp_path / "done2" / COMPLETED_ARRAY)[:, 0]
+    np.testing.assert_array_equal(completed[~seen[:2]], array[:2][~seen[:2]].astype(np.float32))
+
+
+def _write_mixed_sizes(tmp_path):
+    write_masked_pngs(tmp_path / "x", n=2, size=(4, 4))
+    write_masked_pngs(tmp_path / "x2", n=1, size=(5, 4))
+    (tmp_path / "x2" / "img00.png").rename(tmp_path / "x" / "odd.png")
+    return ["--images", tmp_path / "x"], "odd.png"
+
+
+def _write_mismatched_masks(tmp_path):
+    write_masked_pngs(tmp_path / "x", n=1, size=(4, 4))
+    write_masked_pngs(tmp_path / "m", n=1, size=(3, 4), channels=1, missing=0)
+    return ["--images", tmp_path / "x", "--masks", tmp_path / "m"], "m/img00.png"
+
+
+def _write_nothing_observed(tmp_path):
+    write_masked_pngs(tmp_path / "x", n=2, size=(4, 4), missing=1.0)
+    return ["--images", tmp_path / "x"], "no observed pixel"
+
+
+def _write_unreadable(tmp_path):
+    write_masked_pngs(tmp_path / "x", n=2, size=(4, 4))
+    (tmp_path / "x" / "img01.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    return ["--images", tmp_path / "x"], "img01.png"
+
+
+@pytest.mark.parametrize(
+    "write", [_write_mixed_sizes, _write_mismatched_masks, _write_nothing_observed,
+              _write_unreadable],
+)  # fmt: skip
+def test_bad_images_are_one_line_and_leave_nothing_in_out(tmp_path, run, write):
+    images, name = write(tmp_path)
+    code, _, err = run("impute", "fit", "--method", "mean", *images, "--out", tmp_path / "fit")
+    assert code == 2 and err.startswith("mixmiss: error:") and len(err.splitlines()) == 1
+    assert name in err and not (tmp_path / "fit").exists()
+    write_masked_pngs(tmp_path / "good", n=2, size=(4, 4))
+    code, _, err = run("impute", "fit", "--method", "mean", "--images", tmp_path / "good",
+                       "--out", tmp_path / "fit")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run("impute", "complete", tmp_path / "fit", *images, "--out", tmp_path / "z")
+    assert code == 2 and len(err.splitlines()) == 1 and name in err
+    assert not (tmp_path / "z").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries
+
+
+def test_misgan_on_other_sizes_is_a_one_line_error(tmp_path, run):
+    write_masked_pngs(tmp_path / "x", n=2, size=(8, 8), channels=1)
+    code, _, err = run("impute", "fit", "--method", "misgan", "--images", tmp_path / "x",
+                       "--preset", "smoke", "--out", tmp_path / "fit")  # fmt: skip
+    assert code == 2 and "28x28" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "fit").exists()

@@ -1,4 +1,5 @@
-"""``mixmiss impute train|eval``: fit an imputation method on masked data and score it."""
+"""``mixmiss impute train|eval|fit|complete``: fit an imputation method on masked data and
+score it (train, eval), or complete a user's own masked images (fit, complete)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from ..data import MECHANISMS
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
+from ..experiments.completion import complete_images, fit_on_images, method_support
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
 from ..presets import PRESET_NAMES
 from ..registry import IMPUTERS
@@ -41,16 +43,7 @@ def register(subparsers) -> None:
     train.add_argument(
         "--max-train", type=int, default=PAPER_TRAIN, help="use the first N training images"
     )
-    train.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        type=_setting,
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a preset setting (JSON value), e.g. --set epochs=3",
-    )
-    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_settings_options(train)
     add_dir_options(train, cache=False)
     train.set_defaults(func=run_train)
 
@@ -70,14 +63,79 @@ def register(subparsers) -> None:
     add_dir_options(evaluate)
     evaluate.set_defaults(func=run_eval)
 
+    supported = "; ".join(f"{name}: {method_support(name)}" for name in sorted(IMPUTERS))
+    fit = commands.add_parser(
+        "fit",
+        help="fit a method on your own images with missing pixels (no ground truth needed)",
+        description="Fit an imputation method on your own images. " + _IMAGES_HELP,
+    )
+    fit.add_argument(
+        "--method", required=True, choices=sorted(IMPUTERS), help=f"what each takes: {supported}"
+    )
+    _add_image_options(fit)
+    fit.add_argument("--preset", choices=PRESET_NAMES, default="quick")
+    fit.add_argument("--seed", type=seed_option, default=0, help="seeds the method")
+    fit.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    fit.add_argument("--out", required=True, help="new directory for the fitted imputer")
+    _add_settings_options(fit)
+    fit.set_defaults(func=run_fit)
 
-def run_train(args: argparse.Namespace) -> int:
+    complete = commands.add_parser(
+        "complete",
+        help="fill in the missing pixels of your images with a fitted imputer",
+        description="Complete images with an imputer from `impute fit`: one PNG per image "
+        "(same names) and completed.npy (floats in [0, 1]); observed pixels are copied "
+        "unchanged. " + _IMAGES_HELP,
+    )
+    complete.add_argument("directory", help="directory written by `impute fit`")
+    _add_image_options(complete)
+    complete.add_argument("--out", required=True, help="new directory for the completed images")
+    complete.set_defaults(func=run_complete)
+
+
+_IMAGES_HELP = (
+    "Images: a folder of 8-bit PNGs (missing where alpha is 0, or where the --masks PNG of "
+    "the same name is 0) or a .npy/.npz array of floats in [0, 1], shape (N, H, W) or "
+    "(N, C, H, W), NaN where missing. All images of a set share one size."
+)
+
+
+def _add_image_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--images", required=True, help="a folder of PNG files, or a .npy/.npz array file"
+    )
+    parser.add_argument(
+        "--masks",
+        default=None,
+        help="mask PNGs of the same names (255 = observed, 0 = missing), or for an array an "
+        "array of its shape (1 = observed)",
+    )
+
+
+def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        type=_setting,
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a preset setting (JSON value), e.g. --set epochs=3",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _overrides(args: argparse.Namespace) -> dict:
     overrides = dict(args.overrides)
     for reserved in ("random_state", "device"):
         if reserved in overrides:
             raise InputError(
                 f"set {reserved} with --{'seed' if reserved == 'random_state' else 'device'}."
             )
+    return overrides
+
+
+def run_train(args: argparse.Namespace) -> int:
     train_imputer(
         args.out,
         args.dataset,
@@ -88,7 +146,7 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         resume=args.resume,
         max_train=args.max_train,
-        overrides=overrides,
+        overrides=_overrides(args),
         context=context_from(args),
         command=args.invocation,
     )
@@ -112,4 +170,28 @@ def run_eval(args: argparse.Namespace) -> int:
                 "accuracy_hidden")  # fmt: skip
         for key in keys:
             print(f"{key:>16}: {report[key]}")
+    return 0
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    fit_on_images(
+        args.out,
+        args.images,
+        args.method,
+        masks=args.masks,
+        preset=args.preset,
+        seed=args.seed,
+        overrides=_overrides(args),
+        context=context_from(args),
+        command=args.invocation,
+    )
+    print(f"saved the {args.method} imputer fitted on {args.images} in {args.out}")
+    return 0
+
+
+def run_complete(args: argparse.Namespace) -> int:
+    out = complete_images(
+        args.directory, args.images, args.out, masks=args.masks, command=args.invocation
+    )
+    print(f"wrote the completed images to {out}")
     return 0

@@ -4,6 +4,7 @@
   masked images, complete masked images, save and load).
 - :mod:`.mean`: observed per-pixel training mean.
 - :mod:`.inpaint`: Oliveira et al. (2001) diffusion inpainting.
+- :mod:`.colour`: how a method completes RGB images on the grayscale interface.
 
 The trained methods are families of their own (:mod:`mixmiss.rbm`,
 :mod:`mixmiss.misgan`); :mod:`mixmiss.registry` names them all, and

@@ -49,6 +49,10 @@ class Imputer(abc.ABC):
     #: The (H, W) of the only images the method takes (None: any size).
     image_shape: ClassVar[tuple[int, int] | None] = None
 
+    #: How the method completes colour (RGB) images: "joint", "per-channel", or None for
+    #: grayscale only (:mod:`mixmiss.impute.colour`).
+    colour: ClassVar[str | None] = None
+
     #: Keyword arguments of ``__init__`` for each preset (:mod:`mixmiss.presets`).
     #: Methods without settings keep them empty.
     PRESETS: ClassVar[Presets] = Presets("a method without settings")

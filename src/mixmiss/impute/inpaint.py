@@ -152,6 +152,7 @@ class InpaintImputer(Imputer):
     """
 
     method = "inpaint"
+    colour = "per-channel"  # diffusion within each channel, never across them
 
     def __init__(
         self,

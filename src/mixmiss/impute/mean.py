@@ -46,6 +46,7 @@ class MeanImputer(Imputer):
     """
 
     method = "mean"
+    colour = "joint"  # a mean per pixel and channel
 
     def __init__(self, random_state: int | None = None, device: str = "auto"):
         self.random_state = random_state

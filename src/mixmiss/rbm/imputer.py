@@ -4,7 +4,10 @@ Both classes train with :func:`~mixmiss.rbm.training.train_rbm` and impute
 with :func:`~mixmiss.rbm.inference.impute`; they differ only in the training
 method (``zeroed`` for [5], ``lm`` for the LM-RBM). Images (N, 1, H, W) are
 flattened to rows of ``n = H W`` visible units; grayscale values in [0, 1]
-are used as probabilities of the binary units.
+are used as probabilities of the binary units. RGB images (N, 3, H, W) are
+flattened the same way, to ``n = 3 H W`` visible units, one per value
+(``colour = "joint"``, :mod:`mixmiss.impute.colour`): one model over every
+channel, whose weights hold the channels' correlations.
 
 Read-out. By default the missing pixels are imputed with the mean-field
 hidden layer and then the visible mean,
@@ -113,6 +116,7 @@ class _RBMImputer(Imputer):
 
     rbm_method: ClassVar[str]
     PRESETS: ClassVar[Presets] = PRESETS
+    colour = "joint"  # C H W visible units
 
     def __init__(
         self,
