@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...data.venn import CASES, LabelSets, resolve_label_sets, venn_regions
+from ...data.venn import CASES, LabelSets, resolve_label_sets
 from ...errors import InputError
 
 MIN_CLASSES = 3
@@ -37,9 +37,11 @@ def _key(sets: LabelSets) -> frozenset:
     return frozenset(frozenset(s) for s in sets)
 
 
-def _acceptable(sets: LabelSets, n: int) -> bool:
-    sizes_ok = all(MIN_CLASSES <= len(s) <= MAX_CLASSES for s in sets)
-    return sizes_ok and len(venn_regions(sets)) == 2**n - 1
+def _acceptable(membership: np.ndarray, n: int) -> bool:
+    """Every region (non-zero membership) used, every distribution 3-6 classes."""
+    regions = np.unique(membership[membership > 0])
+    sizes = [int((membership >> i & 1).sum()) for i in range(n)]
+    return len(regions) == 2**n - 1 and all(MIN_CLASSES <= s <= MAX_CLASSES for s in sizes)
 
 
 def draw_splits(seed: int, sizes: Sequence[int], num_classes: int = 10) -> list[LabelSets]:
@@ -68,6 +70,11 @@ def draw_splits(seed: int, sizes: Sequence[int], num_classes: int = 10) -> list[
         raise InputError(f"the split seed must be a whole number >= 0, got {seed!r}.")
     if not sizes or any(n not in (2, 3) for n in sizes):
         raise InputError(f"each split has 2 or 3 distributions; got sizes {list(sizes)}.")
+    if num_classes < 2 ** max(sizes) - 1:
+        raise InputError(
+            f"{num_classes} classes cannot fill the {2 ** max(sizes) - 1} regions of a split of "
+            f"{max(sizes)} distributions; use a dataset with more classes or fewer distributions."
+        )
     rng = np.random.default_rng(seed)
     taken = {_key(s) for s in CASES.values()}
     splits = []
@@ -77,7 +84,7 @@ def draw_splits(seed: int, sizes: Sequence[int], num_classes: int = 10) -> list[
             sets = tuple(
                 tuple(int(c) for c in np.flatnonzero(membership >> i & 1)) for i in range(n)
             )
-            if _acceptable(sets, n) and _key(sets) not in taken:
+            if _acceptable(membership, n) and _key(sets) not in taken:
                 break
         else:
             raise InputError(
