@@ -5,8 +5,7 @@ import pytest
 from mixmiss.data import venn_regions
 from mixmiss.data.venn import CASES, resolve_label_sets
 from mixmiss.errors import InputError
-from mixmiss.experiments.splits import draw_splits, sets_text
-from mixmiss.experiments.splits import draw
+from mixmiss.experiments.splits import draw, draw_splits, sets_text
 from mixmiss.experiments.splits.draw import MAX_CLASSES, MIN_CLASSES
 
 SIZES = (2, 2, 2, 3, 3, 3)
