@@ -1,13 +1,15 @@
 """Snapshots of the EMA generator every N steps: where, what, and across a resume."""
 
 import json
+import os
+import signal
 
 import pytest
 import torch
 
 from mixmiss.atomic import atomic_torch_save, load_checkpoint
 from mixmiss.errors import CacheError, InputError
-from mixmiss.mmgan import load_model, resume_training, train
+from mixmiss.mmgan import TrainingInterrupted, load_model, resume_training, train
 from mixmiss.mmgan.snapshots import (
     load_snapshot,
     snapshot_path,
@@ -100,3 +102,13 @@ def test_a_resume_without_snapshots_drops_those_of_the_lost_stretch(tmp_path):
         train(smoke_config(), out, progress=False, snapshot_every=2, on_step=_crash_at(5))
     resume_training(out, progress=False)
     assert snapshot_steps(out) == [2]  # step 4's came from steps the resume threw away
+
+
+def test_the_resume_command_of_an_interrupted_run_keeps_its_snapshots(tmp_path):
+    def interrupt(done):
+        if done == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(TrainingInterrupted, match="--resume --snapshot-every 2`"):
+        train(smoke_config(), tmp_path / "run", progress=False, snapshot_every=2,
+              on_step=interrupt)  # fmt: skip

@@ -188,17 +188,22 @@ def train(
                 snapshot_every,
             )  # fmt: skip
         except TrainingInterrupted as stop:
-            raise stop.with_resume_command(resume_command(out, data_dir)) from None
+            raise stop.with_resume_command(resume_command(out, data_dir, snapshot_every)) from None
         except Exception:  # an error, not a kill: with nothing to continue, leave no trace
             if created and not checkpoint_path.exists():
                 shutil.rmtree(out, ignore_errors=True)
             raise
 
 
-def resume_command(out: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> list[str]:
-    """The command that continues the run in ``out``."""
+def resume_command(
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    snapshot_every: int | None = None,
+) -> list[str]:
+    """The command that continues the run in ``out`` (keeping its snapshots, if any)."""
     argv = ["mixmiss", "mmgan", "train", "--out", str(out), "--resume"]
-    return argv + ([] if data_dir is None else ["--data-dir", str(data_dir)])
+    argv += [] if data_dir is None else ["--data-dir", str(data_dir)]
+    return argv + ([] if snapshot_every is None else ["--snapshot-every", str(snapshot_every)])
 
 
 def _train(
