@@ -19,14 +19,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ...atomic import load_checkpoint
 from ...context import DEFAULT_CONTEXT, Context
 from ...data import DATASETS
 from ...device import torch_threads
 from ...errors import InputError
 from ...evaluators import evaluator_info, get_evaluator
 from ...mmgan import MMGANConfig, coverage_trace, evaluate_run, make_config
-from ...mmgan.run import CHECKPOINT_FILE, has_checkpoint, training_seconds
+from ...mmgan.run import checkpoint_step, has_checkpoint, training_seconds
 from ...presets import Presets
 from ..cells import Cell, is_number
 from ..table2.grid import REPORT_KEYS, ensure_trained, run_path
@@ -231,7 +230,7 @@ def _start_from_baseline(params: dict, out_dir: Path, run_dir: Path) -> None:
     baseline = run_path(out_dir, _id_of({**params, "remedy": {}}))
     if not has_checkpoint(baseline):
         return
-    if int(load_checkpoint(baseline / CHECKPOINT_FILE)["step"]) > params["remedy"]["iters"]:
+    if checkpoint_step(baseline) > params["remedy"]["iters"]:
         return
     partial = run_dir.with_name(run_dir.name + ".copying")
     shutil.rmtree(partial, ignore_errors=True)
