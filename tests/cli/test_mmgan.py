@@ -77,9 +77,13 @@ def test_train_sample_figure_eval_on_digits(capsys, tmp_path, private_cache, run
     assert set(report["accuracy"]) == {"r1", "r2", "r3"} and report["random"] == 0.5
     assert np.allclose(report["alpha"], report["true_priors"], atol=1e-4)
 
-    code, _, err = run("mmgan", "train", "--out", out, "--resume", "--iters", "6", "--no-progress")
+    code, _, err = run("mmgan", "train", "--out", out, "--resume", "--iters", "6", "--no-progress",
+                       "--snapshot-every", "1")  # fmt: skip
     assert code == 0, err
     assert json.loads((out / "config.json").read_text())["resumes"][0]["step"] == 4
+    assert sorted(p.name for p in (out / "snapshots").iterdir()) == [
+        "step-0000005.pt", "step-0000006.pt"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

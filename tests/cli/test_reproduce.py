@@ -20,3 +20,22 @@ def test_the_table_must_be_named(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["reproduce", "table3", "--out", str(tmp_path)])
     assert "invalid choice: 'table3'" in capsys.readouterr().err
+
+
+def test_splits_report_only_and_plan(run, tmp_path):
+    code, out, err = run("reproduce", "splits", "--preset", "smoke", "--out", tmp_path,
+                         "--seed", "3", "--report-only")  # fmt: skip
+    assert code == 0, err
+    text = (tmp_path / "splits.md").read_text()
+    assert "Splits drawn from seed 3" in text and "- `smoke-digits-seed3-split2`" in text
+    code, out, err = run("reproduce", "splits", "--preset", "quick", "--out", tmp_path,
+                         "--remedy", "lam=1.0", "--only", "mnist-split4", "--plan")  # fmt: skip
+    assert code == 0, err
+    assert "splits --preset quick" in out and "1 pending" in out and "mmgan n=3" in out
+
+
+def test_splits_refuses_a_knob_outside_the_paper(run, tmp_path):
+    code, _, err = run("reproduce", "splits", "--preset", "smoke", "--out", tmp_path,
+                       "--remedy", "lr=0.1")  # fmt: skip
+    assert code == 2 and "not one of the paper's knobs" in err
+    assert not (tmp_path / "cells").exists()

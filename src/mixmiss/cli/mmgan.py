@@ -32,6 +32,14 @@ def register(subparsers) -> None:
         default=None,
         help="auto (default): bf16 where the CPU/GPU has native bf16, else fp32",
     )
+    train.add_argument(
+        "--snapshot-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also keep the EMA generator every N steps (RUN/snapshots/, to follow coverage "
+        "over training)",
+    )
     train.add_argument("--out", required=True, help="run directory")
     train.add_argument("--resume", action="store_true", help="continue the run in --out")
     train.add_argument("--no-progress", action="store_true")
@@ -72,7 +80,8 @@ def run_train(args: argparse.Namespace) -> int:
     from ..mmgan import make_config, resume_training, train
 
     command = args.invocation
-    common = {"data_dir": args.data_dir, "device": args.device, "progress": not args.no_progress}
+    common = {"data_dir": args.data_dir, "device": args.device, "progress": not args.no_progress,
+              "snapshot_every": args.snapshot_every}  # fmt: skip
     if args.resume:
         _check_resume_options(args)
         resume_training(

@@ -1,4 +1,5 @@
-"""``mixmiss reproduce table1|table2``: the papers' experiments, one command each (thin layer)."""
+"""``mixmiss reproduce table1|table2|splits``: the papers' experiments and our split study,
+one command each (thin layer)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from ..device import DEVICE_CHOICES
 from ..experiments.executors import DEFAULT_MAX_RETRIES, EXECUTOR_NAMES, make_executor
 from ..experiments.plan import format_plan
 from ..presets import PRESET_NAMES
-from ._common import add_dir_options, context_from, print_json
+from ._common import add_dir_options, context_from, print_json, seed_option
 
 _TABLES = {
     "table1": "the LM-RBM paper's Table 1 and Fig. 1 (MNIST imputation study)",
     "table2": "the MMGAN paper's Table 2 and Figs. 2-4",
+    "splits": "MMGAN on random label splits: dropped classes, coverage over training (#22)",
 }
 
 
@@ -41,6 +43,8 @@ def register(subparsers) -> None:
             table.add_argument(
                 "--dataset", default=None, help="run the study on another registered dataset"
             )
+        if name == "splits":
+            _add_splits_options(table)
         add_dir_options(table)
         table.set_defaults(func=run_reproduce)
 
@@ -73,11 +77,35 @@ def _add_cluster_options(table: argparse.ArgumentParser) -> None:
     table.add_argument("--json", action="store_true", help="with --plan: print it as JSON")
 
 
+def _add_splits_options(table: argparse.ArgumentParser) -> None:
+    table.add_argument(
+        "--seed", type=seed_option, default=0, help="draws the splits and seeds every training"
+    )
+    table.add_argument(
+        "--remedy",
+        action="append",
+        metavar="KNOB=VALUE",
+        help="change one of the paper's knobs for every cell (iters, ema_decay, lam, "
+        "batch_size), e.g. lam=1.0; repeatable. Off by default",
+    )
+    table.add_argument(
+        "--only",
+        default=None,
+        type=lambda text: [s.strip() for s in text.split(",") if s.strip()],
+        metavar="DATASET-splitJ,...",
+        help="compute only these cells, e.g. mnist-split2,fashion-mnist-split5",
+    )
+
+
 def run_reproduce(args: argparse.Namespace) -> int:
     if args.table == "table1":
         from ..experiments import table1 as study
 
         extra = {"dataset": args.dataset}
+    elif args.table == "splits":
+        from ..experiments import splits as study
+
+        extra = {"seed": args.seed, "remedy": args.remedy, "only": args.only}
     else:
         from ..experiments import table2 as study
 

@@ -10,7 +10,9 @@ Modules: :mod:`.config` (settings and presets), :mod:`.networks`,
 :mod:`.run` (the run directory: building, reading and loading runs),
 :mod:`.trainer` (the step, logs, checkpoint contents, resume; the loop is
 :class:`mixmiss.training.TrainingLoop`), :mod:`.sampling` (Section 3), :mod:`.evaluation`
-(Table 2), :mod:`.figures` (Figs. 2-4), :mod:`.bench`.
+(Table 2), :mod:`.coverage` (does a component draw all its region's classes?),
+:mod:`.snapshots` (the EMA generator every N steps) and :mod:`.trace`
+(coverage over those snapshots), :mod:`.figures` (Figs. 2-4), :mod:`.bench`.
 """
 
 from .config import PRESETS, MMGANConfig, make_config
@@ -20,6 +22,7 @@ from .model import MixedMembershipGAN
 from .objective import mixture_weights
 from .run import RunInfo, load_model, read_info
 from .sampling import sample_component, sample_distribution
+from .trace import coverage_trace
 from .trainer import TrainingInterrupted, resume_training, train
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "RunInfo",
     "TrainingInterrupted",
     "component_figure",
+    "coverage_trace",
     "evaluate_run",
     "load_model",
     "make_config",

@@ -79,6 +79,18 @@ def weight_recovery_error(alpha: np.ndarray, priors: np.ndarray, assigned: np.nd
     return float(np.abs(alpha - target).max())
 
 
+def component_labels(
+    model, evaluator: Evaluator, n_per_component: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n_per_component`` EMA samples of each component, labelled by ``evaluator``.
+
+    Returns the component of each sample and its predicted label, both (K * n,) int64.
+    """
+    components = torch.arange(model.num_components).repeat_interleave(n_per_component)
+    samples = generate(model, components, make_generator(seed))
+    return components, evaluator.predict(samples)
+
+
 def evaluate_run(
     run_dir: str | os.PathLike,
     evaluator: Evaluator | None = None,
@@ -131,9 +143,7 @@ def evaluate_run(
     mode = "naive" if config.naive else ("fixed" if config.fixed_priors else "learned")
 
     k_count = model.num_components
-    components = torch.arange(k_count).repeat_interleave(n_per_component)
-    samples = generate(model, components, make_generator(seed))
-    predicted = evaluator.predict(samples)
+    components, predicted = component_labels(model, evaluator, n_per_component, seed)
     histogram = torch.bincount(
         components * num_classes + predicted, minlength=k_count * num_classes
     )

@@ -44,6 +44,7 @@ from .run import (
     read_info,
     read_log,
 )
+from .snapshots import check_snapshot_every, discard_snapshots_after, save_snapshot
 
 
 class RealBatches:
@@ -110,6 +111,7 @@ def train(
     progress: bool = True,
     command: str | None = None,
     on_step: Callable[[int], None] | None = None,
+    snapshot_every: int | None = None,
 ) -> Path:
     """Train MMGAN (or the naive baseline) into the run directory ``out``.
 
@@ -130,6 +132,10 @@ def train(
         The command line, recorded in ``config.json``.
     on_step : callable, optional
         Called with the step number after each step (tests use it to send a signal).
+    snapshot_every : int, optional
+        Also keep the EMA generator after every this many steps
+        (:mod:`.snapshots`; recorded in ``config.json``). Not part of the
+        config: a resume may add or drop it.
 
     Returns
     -------
@@ -142,6 +148,7 @@ def train(
         On SIGINT/SIGTERM, after the checkpoint is written.
     """
     out = Path(out)
+    snapshot_every = check_snapshot_every(snapshot_every)
     checkpoint_path = out / CHECKPOINT_FILE
     started = (out / CONFIG_FILE).is_file()
     if resume:
@@ -176,22 +183,32 @@ def train(
         discard_unstarted(out)
     with torch_threads(config.num_threads):
         try:
-            return _train(config, out, data_dir, torch_device, resume, progress, command, on_step)
+            return _train(
+                config, out, data_dir, torch_device, resume, progress, command, on_step,
+                snapshot_every,
+            )  # fmt: skip
         except TrainingInterrupted as stop:
-            raise stop.with_resume_command(resume_command(out, data_dir)) from None
+            raise stop.with_resume_command(resume_command(out, data_dir, snapshot_every)) from None
         except Exception:  # an error, not a kill: with nothing to continue, leave no trace
             if created and not checkpoint_path.exists():
                 shutil.rmtree(out, ignore_errors=True)
             raise
 
 
-def resume_command(out: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> list[str]:
-    """The command that continues the run in ``out``."""
+def resume_command(
+    out: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    snapshot_every: int | None = None,
+) -> list[str]:
+    """The command that continues the run in ``out`` (keeping its snapshots, if any)."""
     argv = ["mixmiss", "mmgan", "train", "--out", str(out), "--resume"]
-    return argv + ([] if data_dir is None else ["--data-dir", str(data_dir)])
+    argv += [] if data_dir is None else ["--data-dir", str(data_dir)]
+    return argv + ([] if snapshot_every is None else ["--snapshot-every", str(snapshot_every)])
 
 
-def _train(config, out, data_dir, torch_device, resume, progress, command, on_step) -> Path:
+def _train(
+    config, out, data_dir, torch_device, resume, progress, command, on_step, snapshot_every
+) -> Path:
     split = make_split(config, data_dir)
     info = describe_split(config, split)
     model = build_model(info, torch_device).train()
@@ -210,6 +227,7 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
         model.load_training_state(checkpoint["state"])
         _set_rng_state(rngs, checkpoint["rng"])
         _truncate_log(out, loop.step)
+    discard_snapshots_after(out, loop.step)  # those of a stretch the resume throws away
     record = {
         "run": info.to_dict(),
         "provenance": provenance(command),
@@ -217,6 +235,7 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
         "precision": model.precision_on(torch_device),  # what config.precision resolved to
         "threads": torch.get_num_threads(),
         "resumes": [],
+        "snapshot_every": snapshot_every,
     }
     if resume:
         previous = read_config(out)
@@ -238,6 +257,8 @@ def _train(config, out, data_dir, torch_device, resume, progress, command, on_st
                 log.flush()
                 alpha = " ".join("/".join(f"{a:.2f}" for a in row) for row in entry["alpha"])
                 postfix = {"d": entry["loss_d"], "g": entry["loss_g"], "alpha": alpha}
+            if snapshot_every and done % snapshot_every == 0:
+                save_snapshot(out, done, model)
             if on_step is not None:
                 on_step(done)
             return postfix
@@ -253,7 +274,7 @@ def resume_training(
 
     ``precision``, when given, must be the run's own (a run does not change
     precision half-way). Other keyword arguments are those of :func:`train`
-    (``data_dir``, ``device``, ``progress``, ``command``, ``on_step``).
+    (``data_dir``, ``device``, ``progress``, ``command``, ``on_step``, ``snapshot_every``).
     """
     stored = read_info(out).config
     if precision is not None and precision != stored.precision:

@@ -1,22 +1,14 @@
-"""Shared fixtures of the Table 2 tests: the smoke study (8x8 digits, 6 iterations), run once."""
+"""Shared fixtures of the Table 2 tests: the smoke study (8x8 digits, 6 iterations), run once
+(the tiny evaluator, ``evaluator_cache``, is in tests/experiments/conftest.py)."""
 
 import json
 
 import pytest
 
 from mixmiss.context import Context
-from mixmiss.evaluators import train_evaluator
 from mixmiss.experiments.table2 import reproduce_table2
 
 SMOKE_IDS = [f"smoke-digits-{case}-{mode}-seed0" for mode in ("fixed", "learned") for case in "ABC"]
-
-
-@pytest.fixture(scope="package")
-def evaluator_cache(tmp_path_factory):
-    """A cache holding a tiny digits evaluator (3 epochs), so no test trains the default one."""
-    cache = tmp_path_factory.mktemp("evaluators")
-    train_evaluator("digits", cache_dir=cache, epochs=3, progress=False)
-    return cache
 
 
 @pytest.fixture(scope="package")

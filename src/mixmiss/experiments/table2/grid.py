@@ -174,8 +174,12 @@ def ensure_trained(
     device: str = "auto",
     progress: bool = True,
     command: Sequence[str] | None = None,
+    snapshot_every: int | None = None,
 ) -> int:
     """Bring the run in ``run_dir`` to ``config.iters`` iterations; return the step it started at.
+
+    ``snapshot_every`` keeps the EMA generator every this many steps of the
+    training done here (:mod:`mixmiss.mmgan.snapshots`).
 
     - no checkpoint: train from scratch (a ``config.json`` and log left by a
       run killed before its first checkpoint hold nothing to continue and
@@ -191,7 +195,15 @@ def ensure_trained(
     """
     run_dir = Path(run_dir)
     if not has_checkpoint(run_dir):
-        train(config, run_dir, data_dir, device, progress=progress, command=command)
+        train(
+            config,
+            run_dir,
+            data_dir,
+            device,
+            progress=progress,
+            command=command,
+            snapshot_every=snapshot_every,
+        )
         return 0
     stored = read_info(run_dir).config.to_dict()
     wanted = config.to_dict()
@@ -216,6 +228,7 @@ def ensure_trained(
             device=device,
             progress=progress,
             command=command,
+            snapshot_every=snapshot_every,
         )
     return step
 
