@@ -286,7 +286,7 @@ def test_every_node_checks_it_can_write_out(ray_session, tmp_path, monkeypatch):
     def cannot_write(out, probe):
         return "on node-7 it is not writable (Permission denied)"
 
-    monkeypatch.setattr(executors, "node_can_write", cannot_write)
+    monkeypatch.setattr(executors.ray_cluster, "node_can_write", cannot_write)
     with pytest.raises(CacheError, match="Permission denied") as info:
         executor.prepare(tmp_path / "study", Context())
     assert "\n" not in str(info.value) and "every node mounts" in str(info.value)
