@@ -38,7 +38,7 @@ PATCH_COUNT = 32
 PATCH_SIDES = ("fixed", "uniform")
 PATCH_SIDE_DRAW = "fixed"
 #: Where the P.M. rectangles can go, and the default design's placement.
-PATCH_PLACEMENTS = ("centre", "inside")
+PATCH_PLACEMENTS = ("centre", "inside", "overhang")
 PATCH_PLACEMENT = "centre"
 
 MaskFn = Callable[[int, tuple[int, int], float, torch.Generator | None], torch.Tensor]
@@ -92,11 +92,15 @@ def _axis_coverage(side: int, length: int, placement: str = "centre") -> np.ndar
     """P(a patch of this side, placed at random on the axis, covers each position).
 
     ``"centre"``: the centre is uniform over the positions (the patch clipped at
-    the border); ``"inside"``: the start is uniform over [0, length - side].
+    the border); ``"inside"``: the start is uniform over [0, length - side];
+    ``"overhang"``: the start is uniform over [1 - side, length - 1] (clipped),
+    so that every position is covered equally often.
     """
     positions = np.arange(length)
     if placement == "centre":
         starts = positions - side // 2
+    elif placement == "overhang":
+        starts = np.arange(1 - side, length) if side > 0 else positions
     else:
         side = min(side, length)
         starts = np.arange(length - side + 1)
@@ -158,6 +162,13 @@ def patch_mean_side(
     """
     _check_design(sides, placement)
     low, high = 0.0, 2.0 * max(image_shape) + 1.0
+    most = _expected_patch_missing(high, image_shape, count, sides, placement)
+    if most < rate:
+        raise InputError(
+            f"{count} rectangle(s) with {sides} sides, placed {placement!r}, remove at most "
+            f"{most:.1%} of the pixels on average, less than the rate {rate:g}; use more "
+            "rectangles or another design."
+        )
     for _ in range(60):
         mid = 0.5 * (low + high)
         if _expected_patch_missing(mid, image_shape, count, sides, placement) < rate:
@@ -181,7 +192,8 @@ def patch_mask(
     ``count``, ``sides`` and ``placement`` select other designs (for the design
     search of ``results/table1/pm-design-search.md``): ``sides="uniform"`` draws
     each side uniformly on {1, ..., S}; ``placement="inside"`` keeps every
-    rectangle inside the image. The expected missing fraction is ``rate`` for
+    rectangle inside the image; ``placement="overhang"`` lets it hang over the
+    border so that every pixel is covered equally often. The expected missing fraction is ``rate`` for
     each of them.
     """
     mean_side = patch_mean_side(image_shape, rate, count, sides, placement)
@@ -198,6 +210,11 @@ def patch_mask(
             [torch.randint(0, length, (n, count, 1), generator=generator) for length in image_shape]
         )
         starts = centres - sides_drawn // 2
+    elif placement == "overhang":
+        lengths = torch.tensor(image_shape).view(2, 1, 1, 1)
+        uniform = torch.rand((2, n, count, 1), generator=generator)
+        reach = (lengths + sides_drawn - 1).clamp(min=1)
+        starts = (uniform * reach).long() - (sides_drawn - 1).clamp(min=0)
     else:
         lengths = torch.tensor(image_shape).view(2, 1, 1, 1)
         sides_drawn = torch.minimum(sides_drawn, lengths)

@@ -41,7 +41,7 @@ def _row(design, rate, rmse_gap=0.0, fid_factor=1.0, accuracy_gap=None):
 
 def test_the_grid_covers_counts_sides_and_placements():
     grid = design_grid((4, 32))
-    assert len(grid) == 2 * 2 * 2 and DEFAULT_DESIGN in grid
+    assert len(grid) == 2 * 2 * 3 and DEFAULT_DESIGN in grid  # counts x sides x placements
 
 
 def test_verdicts_use_the_stated_tolerances():
@@ -82,7 +82,7 @@ def test_search_resumes_from_the_rows_it_saved(monkeypatch):
     saved = []
     context = Context(progress=False)
     rows = search(designs, None, context, save=saved.append, finalists=1)
-    # stage 1 on the four designs, stage 2 adds the default design (32 rectangles)
+    # stage 1 on the six designs, stage 2 adds the default design (32 rectangles)
     assert len(rows) == (len(designs) + 1) * len(RATES) and saved[-1] == rows
     first = len(measured)
     # a killed search resumed from what it saved measures nothing twice
@@ -107,3 +107,12 @@ def test_a_small_real_search_renders(mnist_dir, small_mnist_evaluator, tmp_path)
     path = plot_search(rows, tmp_path / "search.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     json.dumps(rows)  # the rows are what rows.json stores
+
+
+def test_a_design_that_cannot_reach_the_rate_is_recorded_not_measured():
+    design = {"count": 1, "sides": "uniform", "placement": "overhang"}
+    row = pm_search.measure_design(design, 0.9, None, Context(progress=False))
+    assert "use more rectangles" in row["unreachable"] and math.isnan(row["rmse"])
+    rows = [row, *(_row(design, r) for r in (0.3, 0.6))]
+    assert select_finalists(rows, [design], 1) == [design]  # ranked last, not crashing
+    assert "/ n/a |" in search_markdown(rows, provenance(None), wall_seconds=1.0)

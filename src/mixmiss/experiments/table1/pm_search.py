@@ -26,12 +26,14 @@ protocol's (:func:`mixmiss.experiments.imputation.masked_split`), train seed
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 
 from ...context import DEFAULT_CONTEXT, Context
 from ...data import load_dataset
-from ...data.masks import PATCH_PLACEMENTS, PATCH_SIDES, mask_design, patch_mask
+from ...data.masks import PATCH_PLACEMENTS, PATCH_SIDES, mask_design, patch_mask, patch_mean_side
+from ...errors import InputError
 from ...metrics import fit_logistic, rmse_missing
 from ...registry import make_imputer
 from ..formatting import markdown_table
@@ -83,6 +85,12 @@ def measure_design(
     from ...evaluators import fid_score
 
     start = time.perf_counter()
+    try:
+        patch_mean_side((28, 28), rate, **design)
+    except InputError as exc:  # the design cannot remove this much: recorded, not measured
+        nan = math.nan
+        return {**design, "rate": rate, "missing_fraction": nan, "rmse": nan,
+                "fid_lenet": nan, "accuracy": None, "unreachable": str(exc), "seconds": 0.0}  # fmt: skip
     data_dir, cache_dir = context.data_dir, context.cache_dir
     train = load_dataset("mnist", "train", data_dir, limit=max_train)
     test = load_dataset("mnist", "test", data_dir, limit=max_test)
@@ -178,9 +186,8 @@ def select_finalists(rows: list[dict], designs: list[dict], limit: int) -> list[
         if set(cells) != set(RATES):
             continue
         ok = all(verdicts(c)["rmse"] and verdicts(c)["fid"] for c in cells.values())
-        gap = max(
-            abs(c["rmse"] - paper_value("pm", r, "rmse", "mean")[0]) for r, c in cells.items()
-        )
+        gaps = [abs(c["rmse"] - paper_value("pm", r, "rmse", "mean")[0]) for r, c in cells.items()]
+        gap = math.inf if any(math.isnan(g) for g in gaps) else max(gaps)  # nan: unreachable
         scored.append((not ok, gap, design))
     scored.sort(key=lambda item: (item[0], item[1]))
     passing = [design for failed, _, design in scored if not failed]
@@ -200,6 +207,8 @@ def search_markdown(rows: list[dict], provenance: dict, wall_seconds: float) -> 
             value = cells[rate][metric]
             if value is None:
                 return "–"
+            if math.isnan(value):
+                return "n/a"
             verdict = marks[rate]["fid" if metric == "fid_lenet" else metric]
             return f"{value:{fmt}}" + ("" if verdict else "✗")
 
@@ -235,6 +244,7 @@ def search_markdown(rows: list[dict], provenance: dict, wall_seconds: float) -> 
             f"Targets at P.M. 0.3 / 0.6 / 0.9: RMSE {paper['rmse']} (within "
             f"{RMSE_TOLERANCE}), FID {paper['fid']} (within a factor 1.5), accuracy "
             f"{paper['accuracy']} % (within {ACCURACY_TOLERANCE:g} points). ✗ marks a miss; "
+            "n/a: the design cannot remove that many pixels; "
             "– : not measured (stage 2 measures the accuracy of the default design and of "
             "the stage-1 finalists only).\n",
             markdown_table(

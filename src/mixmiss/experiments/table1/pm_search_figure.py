@@ -30,7 +30,7 @@ def plot_search(rows: list[dict], path: str | os.PathLike) -> Path:
         ax.axvspan(rmse - RMSE_TOLERANCE, rmse + RMSE_TOLERANCE, color="0.9", zorder=0)
         ax.axhspan(fid / FACTOR, fid * FACTOR, color="0.9", zorder=0)
         ax.plot([rmse], [fid], marker="*", color="k", markersize=12, linestyle="none")
-        for row in (r for r in rows if r["rate"] == rate):
+        for row in (r for r in rows if r["rate"] == rate and not r.get("unreachable")):
             ax.plot(
                 row["rmse"],
                 row["fid_lenet"],
