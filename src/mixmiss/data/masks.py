@@ -38,7 +38,7 @@ PATCH_COUNT = 32
 PATCH_SIDES = ("fixed", "uniform")
 PATCH_SIDE_DRAW = "fixed"
 #: Where the P.M. rectangles can go, and the default design's placement.
-PATCH_PLACEMENTS = ("centre", "inside", "overhang")
+PATCH_PLACEMENTS = ("centre", "inside", "overhang", "corner")
 PATCH_PLACEMENT = "centre"
 
 MaskFn = Callable[[int, tuple[int, int], float, torch.Generator | None], torch.Tensor]
@@ -94,11 +94,15 @@ def _axis_coverage(side: int, length: int, placement: str = "centre") -> np.ndar
     ``"centre"``: the centre is uniform over the positions (the patch clipped at
     the border); ``"inside"``: the start is uniform over [0, length - side];
     ``"overhang"``: the start is uniform over [1 - side, length - 1] (clipped),
-    so that every position is covered equally often.
+    so that every position is covered equally often; ``"corner"``: the start
+    (top-left corner) is uniform over the positions, the patch clipped at the
+    far border (``mask[r:r + h, c:c + w] = 0`` with r, c uniform).
     """
     positions = np.arange(length)
     if placement == "centre":
         starts = positions - side // 2
+    elif placement == "corner":
+        starts = positions
     elif placement == "overhang":
         starts = np.arange(1 - side, length) if side > 0 else positions
     else:
@@ -193,7 +197,8 @@ def patch_mask(
     search of ``results/table1/pm-design-search.md``): ``sides="uniform"`` draws
     each side uniformly on {1, ..., S}; ``placement="inside"`` keeps every
     rectangle inside the image; ``placement="overhang"`` lets it hang over the
-    border so that every pixel is covered equally often. The expected missing fraction is ``rate`` for
+    border so that every pixel is covered equally often; ``placement="corner"``
+    draws the top-left corner uniformly and clips at the far border. The expected missing fraction is ``rate`` for
     each of them.
     """
     mean_side = patch_mean_side(image_shape, rate, count, sides, placement)
@@ -205,11 +210,11 @@ def patch_mask(
         sides_drawn = torch.where(
             sides_drawn > 0, (uniform * sides_drawn).long() + 1, torch.zeros_like(sides_drawn)
         )
-    if placement == "centre":
+    if placement in ("centre", "corner"):
         centres = torch.stack(
             [torch.randint(0, length, (n, count, 1), generator=generator) for length in image_shape]
         )
-        starts = centres - sides_drawn // 2
+        starts = centres - sides_drawn // 2 if placement == "centre" else centres
     elif placement == "overhang":
         lengths = torch.tensor(image_shape).view(2, 1, 1, 1)
         uniform = torch.rand((2, n, count, 1), generator=generator)

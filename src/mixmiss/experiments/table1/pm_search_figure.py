@@ -16,7 +16,7 @@ from .mean_fid import FACTOR
 from .paper import paper_value
 from .pm_search import ACCURACY_TOLERANCE, RATES, RMSE_TOLERANCE
 
-_MARKERS = {"centre": "o", "inside": "s"}
+_MARKERS = {"centre": "o", "inside": "s", "overhang": "^", "corner": "D"}
 _COLOURS = {"fixed": "tab:blue", "uniform": "tab:orange"}
 
 
