@@ -33,7 +33,8 @@ class ImageDataset:
 
     Attributes
     ----------
-    images : torch.Tensor, float32, shape (N, 1, H, W)
+    images : torch.Tensor, float32, shape (N, C, H, W)
+        C = 1 (grayscale; every registered dataset) or 3 (RGB; image folders, shapes).
     labels : torch.Tensor, int64, shape (N,)
     name : str
         Registry name of the dataset (``"mnist"``, ...).
@@ -51,9 +52,13 @@ class ImageDataset:
 
     def __post_init__(self):
         images, labels = self.images, self.labels
-        if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1] != 1:
+        if (
+            not isinstance(images, torch.Tensor)
+            or images.ndim != 4
+            or images.shape[1] not in (1, 3)
+        ):
             raise InputError(
-                f"images must be a tensor of shape (N, 1, H, W), got "
+                f"images must be a tensor of shape (N, C, H, W) with C = 1 or 3, got "
                 f"{tuple(getattr(images, 'shape', ())) or type(images).__name__}."
             )
         if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (images.shape[0],):
@@ -69,6 +74,11 @@ class ImageDataset:
     def image_shape(self) -> tuple[int, int]:
         """(H, W) of one image."""
         return int(self.images.shape[2]), int(self.images.shape[3])
+
+    @property
+    def channels(self) -> int:
+        """C: 1 (grayscale) or 3 (RGB)."""
+        return int(self.images.shape[1])
 
     def subset(self, indices: torch.Tensor | Sequence[int] | slice) -> ImageDataset:
         """The dataset restricted to ``indices`` (same name, split and classes)."""
