@@ -24,7 +24,9 @@ def test_data_check_reports_missing_files(capsys, tmp_path, run):
 
 
 def test_make_shapes_writes_class_folders_and_collections(tmp_path, run):
-    code, out, _ = run("data", "make-shapes", "--out", tmp_path / "a", "--per-class", 2, "--size", 16)
+    code, out, _ = run(
+        "data", "make-shapes", "--out", tmp_path / "a", "--per-class", 2, "--size", 16
+    )
     assert code == 0 and "18 shapes" in out
     assert len(list((tmp_path / "a" / "red-circle").glob("*.png"))) == 2
     code, _, _ = run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
@@ -15,11 +16,38 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("mmgan", help="mixed-membership GANs (Yazici et al.)")
     commands = parser.add_subparsers(dest="mmgan_command", metavar="ACTION", required=True)
 
-    train = commands.add_parser("train", help="train MMGAN (or the naive baseline) on a Venn split")
-    add_dataset_option(train, required=False)
+    train = commands.add_parser(
+        "train", help="train MMGAN (or the naive baseline) on a Venn split or image collections"
+    )
+    source = train.add_mutually_exclusive_group()
+    add_dataset_option(source, required=False)
+    source.add_argument(
+        "--data", metavar="DIR", help="labelled image folder (one subfolder per class); use --sets"
+    )
+    source.add_argument(
+        "--collections",
+        nargs="+",
+        metavar="DIR",
+        help="image folders, one distribution each (no labels)",
+    )
     which = train.add_mutually_exclusive_group()
     which.add_argument("--case", help="Table 1 case: A, B or C")
-    which.add_argument("--sets", help="label sets, e.g. '0-6;3-9'")
+    which.add_argument(
+        "--sets",
+        help="label sets, e.g. '0-6;3-9'; with --data class names/patterns: 'red-*;*-circle'",
+    )
+    train.add_argument(
+        "--resolution", type=int, choices=(28, 32, 64), default=None, help="folders: side (32)"
+    )
+    train.add_argument(
+        "--channels", type=int, choices=(1, 3), default=None, help="folders: 1 gray, 3 RGB (3)"
+    )
+    train.add_argument(
+        "--components",
+        type=int,
+        default=None,
+        help="K (default 2^n - 1 up to n = 3, n(n+1)/2 above)",
+    )
     train.add_argument("--preset", choices=PRESET_NAMES, default=None, help="default: quick")
     train.add_argument("--iters", type=int, default=None, help="override the preset's iterations")
     train.add_argument("--fixed-priors", action="store_true", help="fix alpha to the true priors")
@@ -79,23 +107,47 @@ def run_train(args: argparse.Namespace) -> int:
             args.out, iters=args.iters, precision=args.precision, command=command, **common
         )
     else:
-        if args.dataset is None or (args.case is None and args.sets is None):
-            raise InputError(
-                "give --dataset and --case (or --sets), or --resume to continue a run."
-            )
         config = make_config(
             args.preset or "quick",
-            dataset=args.dataset,
-            sets=args.case or args.sets,
+            **_source(args),
             iters=args.iters,
             fixed_priors=args.fixed_priors,
             naive=args.naive,
             seed=args.seed,
             precision=args.precision,
+            resolution=args.resolution,
+            channels=args.channels,
+            num_components=args.components,
         )
         train(config, args.out, command=command, **common)
     print(f"run written to {args.out}")
     return 0
+
+
+def _source(args: argparse.Namespace) -> dict:
+    """The config settings naming the training data: a dataset, a labelled folder or collections."""
+    sets = args.case or args.sets
+    if args.collections is not None:
+        if sets is not None:
+            raise InputError(
+                "--collections are the distributions themselves; drop --case/--sets "
+                "(or use --data DIR --sets ... for a labelled folder)."
+            )
+        folders = tuple(str(Path(d).resolve()) for d in args.collections)  # resumable from anywhere
+        return {"dataset": "collections", "collections": folders, "sets": ""}
+    if args.data is not None:
+        if args.sets is None:
+            raise InputError(
+                "--data needs --sets: the classes (subfolder names or patterns) of each "
+                "distribution, e.g. --sets 'red-*;*-circle'."
+            )
+        return {"dataset": "folder", "folder": str(Path(args.data).resolve()), "sets": args.sets}
+    if args.dataset is None or sets is None:
+        raise InputError(
+            "give --dataset and --case (or --sets), --data DIR --sets ..., or --collections "
+            "DIR DIR ...; or --resume to continue a run."
+        )
+    return {"dataset": args.dataset, "sets": sets}
 
 
 def _check_resume_options(args: argparse.Namespace) -> None:
@@ -109,6 +161,14 @@ def _check_resume_options(args: argparse.Namespace) -> None:
         "--seed": (args.seed, stored.seed),
         "--fixed-priors": (args.fixed_priors or None, stored.fixed_priors or None),
         "--naive": (args.naive or None, stored.naive or None),
+        "--data": (args.data, stored.folder),
+        "--collections": (
+            None if args.collections is None else list(args.collections),
+            list(stored.collections),
+        ),
+        "--resolution": (args.resolution, stored.resolution),
+        "--channels": (args.channels, stored.channels),
+        "--components": (args.components, stored.num_components),
     }
     clash = [
         f"{option} {mine} (the run has {theirs})"
@@ -118,7 +178,8 @@ def _check_resume_options(args: argparse.Namespace) -> None:
     if args.preset is not None:
         from ..mmgan import make_config
 
-        same = ("dataset", "sets", "fixed_priors", "naive", "seed")
+        same = ("dataset", "sets", "fixed_priors", "naive", "seed", "folder", "collections")
+        same += ("resolution", "channels", "num_components")
         preset = make_config(args.preset, **{k: getattr(stored, k) for k in same})
         if {**preset.to_dict(), "iters": stored.iters} != stored.to_dict():
             clash.append(f"--preset {args.preset} (the run was trained with other settings)")
