@@ -230,6 +230,9 @@ def run_eval(args: argparse.Namespace) -> int:
     else:
         for key in ("dataset", "case", "mode", "accuracy", "avg", "random", "fid"):
             print(f"{key:>9}: {report[key]}")
+        if "region_weight_error" in report:
+            print(f"{'weights':>9}: error {report['weight_recovery_error']} per component, "
+                  f"{report['region_weight_error']} per region")  # fmt: skip
         for region, cover in report.get("coverage", {}).get("regions", {}).items():
             dropped = f", dropped classes {cover['dropped']}" if cover["dropped"] else ""
             print(f"{'coverage':>9}: {region} (G{cover['component'] + 1}) {cover['coverage']:.0%}, "

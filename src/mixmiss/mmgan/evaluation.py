@@ -11,7 +11,9 @@ stands for:
   (``scipy.optimize.linear_sum_assignment``) on the counts of samples each
   component puts in each region; the report adds the weight recovery error
   max_{i,k} |alpha_k^(i) - target_k^(i)|, the target being the true prior of
-  the matched region (0 for an unmatched component);
+  the matched region (0 for an unmatched component), and the region-level
+  error (:mod:`.recovery`: weights summed over the components that draw each
+  region, against the true priors);
 - ``naive`` (Eq. 4): generator i models distribution S_i; its accuracy is
   the fraction of its samples whose label lies in S_i.
 
@@ -41,6 +43,7 @@ from ..metrics import fid_from_features, gaussian_statistics
 from ..rng import make_generator
 from ..validation import check_positive_int
 from .coverage import region_coverage
+from .recovery import region_recovery
 from .run import load_model, make_split, priors_array
 from .sampling import generate, sample_distribution
 
@@ -182,6 +185,8 @@ def evaluate_run(
             report["weight_recovery_error"] = round(
                 weight_recovery_error(alpha, priors, assigned), 5
             )
+            region_labels = [info.region_labels[r.name] for r in split.regions]
+            report |= region_recovery(alpha, priors, histogram, region_labels)
     report["accuracy"] = {k: round(float(v), 2) for k, v in accuracy.items()}
     report["avg"] = round(float(np.mean(list(accuracy.values()))), 2)
 
