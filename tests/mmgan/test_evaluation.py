@@ -65,8 +65,11 @@ def test_eval_report_on_a_learned_run(digits_run, digits_evaluator):
     assert sum(report["class_counts"]) > 0 and 0 <= cover["min_coverage"] <= 1
     assert cover == coverage_from_report(report, None, np.array(report["class_counts"]))
     # the region-level recovery in the report is the one the stored report gives back
+    # (up to the rounding of the stored alpha to 5 decimals)
     recovery = region_recovery_from_report(report)
-    assert {k: report[k] for k in recovery} == recovery
+    assert report["region_of_component"] == recovery["region_of_component"]
+    np.testing.assert_allclose(report["region_weights"], recovery["region_weights"], atol=1e-4)
+    assert report["region_weight_error"] == pytest.approx(recovery["region_weight_error"], abs=1e-4)
     assert 0 <= report["region_weight_error"] <= 1
 
 
