@@ -92,6 +92,11 @@ def register(subparsers) -> None:
     evaluate.add_argument("--seed", type=seed_option, default=0)
     evaluate.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument(
+        "--truth",
+        default=None,
+        help="shapes collections: the truth.json of `mixmiss data make-shapes --collections`",
+    )
     add_dir_options(evaluate)
     evaluate.set_defaults(func=run_eval)
 
@@ -213,8 +218,13 @@ def run_figure(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from ..mmgan import evaluate_run
+    from ..mmgan import evaluate_run, read_info
+    from ..mmgan.config import FOLDER_SOURCES
 
+    if read_info(args.run_dir).config.dataset in FOLDER_SOURCES:
+        return _eval_folder_run(args)
+    if args.truth is not None:
+        raise InputError("--truth is for runs on shapes collections; this run has its own labels.")
     report = evaluate_run(
         args.run_dir,
         n_per_component=args.n,
@@ -237,4 +247,38 @@ def run_eval(args: argparse.Namespace) -> int:
             dropped = f", dropped classes {cover['dropped']}" if cover["dropped"] else ""
             print(f"{'coverage':>9}: {region} (G{cover['component'] + 1}) {cover['coverage']:.0%}, "
                   f"divergence {cover['divergence']:.2f}{dropped}")  # fmt: skip
+    return 0
+
+
+def _eval_folder_run(args: argparse.Namespace) -> int:
+    from ..mmgan.folder_evaluation import evaluate_folder_run
+
+    report = evaluate_folder_run(
+        args.run_dir,
+        n_per_component=args.n,
+        n_fid=args.n_fid,
+        seed=args.seed,
+        truth=args.truth,
+        device=args.device,
+    )
+    if args.json:
+        print_json(report)
+        return 0
+    names = report["distributions"]
+    for k, component in enumerate(report["components"]):
+        weights = " ".join(f"{d}={w:.2f}" for d, w in zip(names, component["weights"], strict=True))
+        draws = report.get("draws", [{}] * len(report["components"]))[k]
+        top = ", ".join(f"{c} {s:.0%}" for c, s in sorted(draws.items(), key=lambda x: -x[1])[:2])
+        print(f"G{k + 1:<3} {component['role']:<8} {weights}" + (f"  draws {top}" if top else ""))
+    for pair in report["merge_candidates"]:
+        k, j = pair["components"]
+        print(f"merge candidates G{k + 1} and G{j + 1}: classifier confusion "
+              f"{pair['confusion']}, feature ratio {pair['feature_ratio']}")  # fmt: skip
+    print(f"FID per distribution (random-CNN features): {report['fid']}")
+    if "accuracy" in report:
+        print(f"accuracy (%): {report['accuracy']}")
+    if "region_weight_error" in report:
+        print(f"weight recovery error: {report['weight_recovery_error']} per component, "
+              f"{report['region_weight_error']} per region")  # fmt: skip
+    print(f"component grids in {args.run_dir}/components/")
     return 0

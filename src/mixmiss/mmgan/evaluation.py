@@ -38,10 +38,12 @@ import torch
 from scipy.optimize import linear_sum_assignment
 
 from ..atomic import atomic_write_json
+from ..errors import InputError
 from ..evaluators import Evaluator, fid_score, get_evaluator
 from ..metrics import fid_from_features, gaussian_statistics
 from ..rng import make_generator
 from ..validation import check_positive_int
+from .config import FOLDER_SOURCES
 from .coverage import region_coverage
 from .recovery import region_recovery
 from .run import load_model, make_split, priors_array
@@ -127,6 +129,11 @@ def evaluate_run(
     n_fid = check_positive_int(n_fid, "n_fid")
     model, info, step = load_model(run_dir, device)
     config = info.config
+    if config.dataset in FOLDER_SOURCES:
+        raise InputError(
+            f"{run_dir} was trained on image folders; evaluate it with "
+            "mixmiss.mmgan.folder_evaluation.evaluate_folder_run (`mixmiss mmgan eval` does)."
+        )
     if evaluator is None:
         evaluator = get_evaluator(config.dataset, data_dir, cache_dir, device=device)
     split = make_split(config, data_dir)
