@@ -173,7 +173,18 @@ def evaluate_folder_run(
         "feature_network": "mixmiss.evaluators.random_features (fixed random CNN, ours)",
     }
     known = _known_truth(config, split, truth)
-    if known is not None and samples.shape[1] == 3 and mode != "naive":
+    classes = {c for regions in (known or {}).get("region_classes", {}).values() for c in regions}
+    if truth is not None and (samples.shape[1] != 3 or mode == "naive"):
+        raise InputError(
+            "--truth scores RGB runs with learned or fixed weights by the shapes' pixel rule; "
+            f"this run has {samples.shape[1]} channel(s) and mode {mode!r}."
+        )
+    if known is None:
+        report["labelled_by"] = "nothing: collections without a truth.json"
+    elif samples.shape[1] != 3 or mode == "naive" or not classes <= set(CLASS_NAMES):
+        report["labelled_by"] = "nothing: only RGB shapes classes have a labeller (pixel rule)"
+    else:
+        report["labelled_by"] = "mixmiss.data.shapes.classify_shapes (pixel rule)"
         report |= _labelled_scores(classify_shapes(samples), k_count, n, known, alpha, mode)
     fid = []
     for i, real in enumerate(split.distributions, start=1):
