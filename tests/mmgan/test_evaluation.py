@@ -71,6 +71,7 @@ def test_eval_report_on_a_learned_run(digits_run, digits_evaluator):
     np.testing.assert_allclose(report["region_weights"], recovery["region_weights"], atol=1e-4)
     assert report["region_weight_error"] == pytest.approx(recovery["region_weight_error"], abs=1e-4)
     assert 0 <= report["region_weight_error"] <= 1
+    assert [c["role"] for c in report["components"]] == ["shared"] * 3  # 6 steps: still uniform
 
 
 def test_eval_fixed_and_naive(tmp_path, digits_evaluator):

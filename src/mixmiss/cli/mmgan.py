@@ -166,9 +166,11 @@ def _check_resume_options(args: argparse.Namespace) -> None:
         "--seed": (args.seed, stored.seed),
         "--fixed-priors": (args.fixed_priors or None, stored.fixed_priors or None),
         "--naive": (args.naive or None, stored.naive or None),
-        "--data": (args.data, stored.folder),
+        "--data": (None if args.data is None else str(Path(args.data).resolve()), stored.folder),
         "--collections": (
-            None if args.collections is None else list(args.collections),
+            None
+            if args.collections is None
+            else [str(Path(d).resolve()) for d in args.collections],
             list(stored.collections),
         ),
         "--resolution": (args.resolution, stored.resolution),

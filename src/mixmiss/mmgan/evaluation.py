@@ -43,6 +43,7 @@ from ..evaluators import Evaluator, fid_score, get_evaluator
 from ..metrics import fid_from_features, gaussian_statistics
 from ..rng import make_generator
 from ..validation import check_positive_int
+from .components import component_roles
 from .config import FOLDER_SOURCES
 from .coverage import region_coverage
 from .recovery import region_recovery
@@ -123,7 +124,9 @@ def evaluate_run(
         ``fid_full_train``, ``assignment``, ``label_histogram``, and (not for
         the naive baseline) ``class_counts`` (training images per class) and
         ``coverage`` (:mod:`.coverage`: does each component draw all its
-        region's classes?); in learned mode ``weight_recovery_error``.
+        region's classes?); in learned mode ``weight_recovery_error``, the
+        region-level recovery (:mod:`.recovery`) and ``components`` (each
+        component's role: shared, unique, dropped; :mod:`.components`).
     """
     n_per_component = check_positive_int(n_per_component, "n_per_component")
     n_fid = check_positive_int(n_fid, "n_fid")
@@ -194,6 +197,7 @@ def evaluate_run(
             )
             region_labels = [info.region_labels[r.name] for r in split.regions]
             report |= region_recovery(alpha, priors, histogram, region_labels)
+            report["components"] = component_roles(alpha)  # shared / unique / dropped
     report["accuracy"] = {k: round(float(v), 2) for k, v in accuracy.items()}
     report["avg"] = round(float(np.mean(list(accuracy.values()))), 2)
 
