@@ -86,7 +86,7 @@ class MMGANConfig:
     resolution : {None, 28, 32, 64}
         Image side for folders (None: 32); registered datasets keep their own.
     channels : {None, 1, 3}
-        1 grayscale, 3 RGB for folders (None: 3); registered datasets have 1.
+        1 grayscale, 3 RGB for folders (None: 3); registered datasets keep their own.
 
     The four folder settings, like ``precision``, are written into a run's
     config only when they differ from their defaults, so the configs of
