@@ -27,17 +27,18 @@ def _as_tensor(x: Any, name: str) -> torch.Tensor:
     raise InputError(f"{name} must be a torch.Tensor or numpy.ndarray, got {type(x).__name__}.")
 
 
-def check_images(x: Any, name: str = "images") -> torch.Tensor:
-    """Return ``x`` as a float tensor of shape (N, 1, H, W) with values in [0, 1].
+def check_images(x: Any, name: str = "images", channels: tuple[int, ...] = (1,)) -> torch.Tensor:
+    """Return ``x`` as a float tensor of shape (N, C, H, W) with values in [0, 1].
 
-    Raises :class:`InputError` for another rank, a channel count other than 1,
-    an empty batch, a non-floating dtype, non-finite values or values outside
-    [0, 1].
+    Raises :class:`InputError` for another rank, a channel count C not in
+    ``channels`` (default: grayscale only), an empty batch, a non-floating
+    dtype, non-finite values or values outside [0, 1].
     """
     x = _as_tensor(x, name)
-    if x.ndim != 4 or x.shape[1] != 1:
+    if x.ndim != 4 or x.shape[1] not in channels:
         hint = " Add the channel axis with x[:, None]." if x.ndim == 3 else ""
-        raise InputError(f"{name} must have shape (N, 1, H, W), got {tuple(x.shape)}.{hint}")
+        shape = "(N, 1, H, W)" if channels == (1,) else f"(N, C, H, W) with C in {channels}"
+        raise InputError(f"{name} must have shape {shape}, got {tuple(x.shape)}.{hint}")
     if x.shape[0] == 0 or x.shape[2] == 0 or x.shape[3] == 0:
         raise InputError(f"{name} is empty (shape {tuple(x.shape)}).")
     if not x.is_floating_point():

@@ -171,3 +171,83 @@ def test_smoke_on_real_mnist_trains_resumes_samples_draws_and_evaluates(
     assert report["dataset"] == "mnist" and report["step"] == 3
     assert report["true_priors"][0][0] == pytest.approx(0.6, abs=0.03)  # {0,1,2} part of S1
     assert len(report["fid"]) == 2
+
+
+@pytest.fixture(scope="module")
+def shape_folders(tmp_path_factory):
+    """Tiny shapes: class folders and the collections "reds" / "circles" (24 px, 4 per class)."""
+    from mixmiss.data.folders import write_class_folders, write_collections
+    from mixmiss.data.shapes import make_shapes
+
+    root = tmp_path_factory.mktemp("shapes")
+    dataset = make_shapes(4, 24, seed=0)
+    write_class_folders(dataset, root / "classes")
+    write_collections(dataset, {"reds": "red-*", "circles": "*-circle"}, root / "coll")
+    return root
+
+
+def test_train_on_a_labelled_folder_and_on_collections(tmp_path, shape_folders, run):
+    classes, coll = shape_folders / "classes", shape_folders / "coll"
+    common = ("--preset", "smoke", "--no-progress", "--iters", "2")
+    code, _, err = run(
+        "mmgan", "train", "--data", classes, "--sets", "red-*;*-circle", "--out", tmp_path / "f",
+        *common,
+    )  # fmt: skip
+    assert code == 0, err
+    info = json.loads((tmp_path / "f" / "config.json").read_text())["run"]
+    assert info["channels"] == 3 and info["image_size"] == 32 and info["num_components"] == 3
+    assert info["true_priors"] == [[0.8, 0.0, 0.2], [0.0, 0.8, 0.2]]
+    code, _, err = run(
+        "mmgan", "train", "--collections", coll / "reds", coll / "circles", "--resolution", 64,
+        "--channels", 1, "--components", 5, "--out", tmp_path / "c", *common,
+    )  # fmt: skip
+    assert code == 0, err
+    info = json.loads((tmp_path / "c" / "config.json").read_text())["run"]
+    assert info["image_size"] == 64 and "channels" not in info and info["num_components"] == 5
+    assert info["regions"] == {} and info["true_priors"] == [[], []]
+    code, _, err = run("mmgan", "train", "--out", tmp_path / "c", "--resume", "--iters", 3)
+    assert code == 0, err
+    code, _, err = run(
+        "mmgan", "train", "--out", tmp_path / "c", "--resume", "--components", 4, "--iters", 4
+    )
+    assert code == 2 and "--components 4 (the run has 5)" in err
+    code, _, err = run("mmgan", "figure", tmp_path / "f")
+    assert code == 0 and (tmp_path / "f" / "components.png").is_file()
+    code, out, err = run("mmgan", "eval", tmp_path / "c", "--n", 8, "--n-fid", 8)
+    assert code == 0, err
+    assert "G5" in out and "reds=" in out and (tmp_path / "c" / "components" / "G5.png").is_file()
+    code, _, err = run("mmgan", "eval", tmp_path / "c", "--n", 8, "--truth", coll / "truth.json")
+    assert code == 2 and "1 channel(s)" in err
+    code, out, err = run("mmgan", "eval", tmp_path / "f", "--n", 8, "--n-fid", 8)
+    assert code == 0 and "weight recovery error" in out and "accuracy" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--data", "{classes}"], "--data needs --sets"),
+        (["--collections", "{reds}", "{reds}/../circles", "--case", "A"], "drop --case/--sets"),
+        (["--collections", "{reds}"], "at least two collections"),
+        (["--data", "{classes}", "--sets", "purple-*"], "'purple-*' names no class"),
+        (["--dataset", "digits", "--case", "A", "--resolution", "32"], "its own size"),
+    ],
+)
+def test_bad_folder_arguments_give_one_line_errors(tmp_path, shape_folders, extra, message, run):
+    paths = {"classes": shape_folders / "classes", "reds": shape_folders / "coll" / "reds"}
+    argv = [a.format(**paths) for a in extra]
+    code, _, err = run("mmgan", "train", *argv, "--preset", "smoke", "--out", tmp_path / "x")
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_unreadable_image_in_a_collection_is_named(tmp_path, shape_folders, run):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(shape_folders / "coll" / "reds", bad)
+    (bad / "zz-broken.jpg").write_bytes(b"not a jpeg")
+    code, _, err = run(
+        "mmgan", "train", "--collections", bad, shape_folders / "coll" / "circles",
+        "--preset", "smoke", "--out", tmp_path / "x",
+    )  # fmt: skip
+    assert code == 2 and "zz-broken.jpg" in err and not (tmp_path / "x").exists()

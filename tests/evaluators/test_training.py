@@ -107,3 +107,11 @@ def test_mnist_evaluator_pipeline_on_a_small_subset(mnist_dir, private_cache):
     assert evaluator.metadata["train_images"] == 3000
     assert evaluator.metadata["test_accuracy"] > 0.85
     assert load_evaluator("mnist").feature_dim == 128
+
+
+def test_a_registered_dataset_without_an_evaluator_is_a_clear_error(tmp_path):
+    from mixmiss.errors import InputError
+    from mixmiss.evaluators import get_evaluator
+
+    with pytest.raises(InputError, match="no evaluator for cifar10 yet"):
+        get_evaluator("cifar10", tmp_path, tmp_path)

@@ -105,8 +105,10 @@ def test_config_is_frozen():
 def test_to_dict_from_dict_round_trip_through_json(preset):
     config = make_config(preset, dataset="digits", sets="C", num_components=5, betas=(0.5, 0.99))
     data = config.to_dict()
-    # precision is written only when not "auto" (runs from before the setting compare equal)
-    assert set(data) == {f.name for f in dataclasses.fields(MMGANConfig)} - {"precision"}
+    # precision and the folder settings are written only when not at their defaults (runs
+    # from before the settings compare equal)
+    later = {"precision", "folder", "collections", "resolution", "channels"}
+    assert set(data) == {f.name for f in dataclasses.fields(MMGANConfig)} - later
     restored = MMGANConfig.from_dict(json.loads(json.dumps(data)))  # betas come back as a list
     assert restored == config
     assert isinstance(restored.betas, tuple) and restored.betas == (0.5, 0.99)
@@ -139,3 +141,35 @@ def test_from_dict_refuses_unknown_keys_and_bad_values():
         MMGANConfig.from_dict({"width": 3, "colour": "red", "iters": 5})
     with pytest.raises(InputError, match="iters must be a positive integer"):
         MMGANConfig.from_dict({"iters": -1})
+
+
+def test_folder_settings_round_trip_and_stay_out_of_registered_configs():
+    config = make_config(
+        "smoke", dataset="collections", collections=("/a", "/b"), sets="", resolution=64
+    )
+    data = json.loads(json.dumps(config.to_dict()))
+    assert data["collections"] == ["/a", "/b"] and data["resolution"] == 64
+    assert "channels" not in data and "folder" not in data
+    assert MMGANConfig.from_dict(data) == config
+    assert config.image_format == (64, 3)
+    assert make_config("smoke", dataset="folder", folder="/d", sets="x").image_format == (32, 3)
+    assert make_config("smoke", dataset="mnist").image_format is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"dataset": "collections"}, "collections with dataset 'collections'"),
+        ({"dataset": "mnist", "folder": "/d"}, "a folder goes with dataset 'folder'"),
+        ({"dataset": "mnist", "resolution": 32}, "trained at its own size"),
+        ({"dataset": "folder", "folder": "/d", "resolution": 48}, "resolution must be one of"),
+        ({"dataset": "folder", "folder": "/d", "channels": 2}, "channels must be 1"),
+        (
+            {"dataset": "collections", "collections": ("/a", "/b"), "fixed_priors": True},
+            "--fixed-priors needs the true priors",
+        ),
+    ],
+)
+def test_bad_folder_settings_are_input_errors(overrides, match):
+    with pytest.raises(InputError, match=match):
+        make_config("smoke", **overrides)

@@ -11,6 +11,7 @@ from mixmiss.mmgan.evaluation import (
     match_components,
     weight_recovery_error,
 )
+from mixmiss.mmgan.recovery import region_recovery_from_report
 
 from .conftest import smoke_config
 
@@ -63,6 +64,14 @@ def test_eval_report_on_a_learned_run(digits_run, digits_evaluator):
     assert set(cover["regions"]) == {"r1", "r2", "r3"} and cover["expected_from"] == "class counts"
     assert sum(report["class_counts"]) > 0 and 0 <= cover["min_coverage"] <= 1
     assert cover == coverage_from_report(report, None, np.array(report["class_counts"]))
+    # the region-level recovery in the report is the one the stored report gives back
+    # (up to the rounding of the stored alpha to 5 decimals)
+    recovery = region_recovery_from_report(report)
+    assert report["region_of_component"] == recovery["region_of_component"]
+    np.testing.assert_allclose(report["region_weights"], recovery["region_weights"], atol=1e-4)
+    assert report["region_weight_error"] == pytest.approx(recovery["region_weight_error"], abs=1e-4)
+    assert 0 <= report["region_weight_error"] <= 1
+    assert [c["role"] for c in report["components"]] == ["shared"] * 3  # 6 steps: still uniform
 
 
 def test_eval_fixed_and_naive(tmp_path, digits_evaluator):
@@ -71,7 +80,7 @@ def test_eval_fixed_and_naive(tmp_path, digits_evaluator):
         fixed, digits_evaluator, n_per_component=50, n_fid=50, full_train_fid=False, write=False
     )
     assert report["mode"] == "fixed" and report["assignment"] == {"r1": 0, "r2": 1, "r3": 2}
-    assert "weight_recovery_error" not in report
+    assert "weight_recovery_error" not in report and "region_weight_error" not in report
     hist = np.array(report["label_histogram"])
     expected = [
         100 * hist[0, [0, 1, 2]].sum() / 50,

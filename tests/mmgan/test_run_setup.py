@@ -236,3 +236,9 @@ def test_read_info_on_a_damaged_config_is_a_cache_error(tmp_path, splits, damage
         CacheError, match=r"cannot read .*config.json: .*the run directory is damaged"
     ):
         read_info(tmp_path / "run")
+
+
+def test_default_components_follow_the_paper_up_to_three_then_pairs():
+    from mixmiss.mmgan.run import default_components
+
+    assert [default_components(n) for n in range(1, 7)] == [1, 3, 7, 10, 15, 21]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..device import DEVICE_CHOICES
 from ..errors import InputError
@@ -15,11 +16,38 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("mmgan", help="mixed-membership GANs (Yazici et al.)")
     commands = parser.add_subparsers(dest="mmgan_command", metavar="ACTION", required=True)
 
-    train = commands.add_parser("train", help="train MMGAN (or the naive baseline) on a Venn split")
-    add_dataset_option(train, required=False)
+    train = commands.add_parser(
+        "train", help="train MMGAN (or the naive baseline) on a Venn split or image collections"
+    )
+    source = train.add_mutually_exclusive_group()
+    add_dataset_option(source, required=False)
+    source.add_argument(
+        "--data", metavar="DIR", help="labelled image folder (one subfolder per class); use --sets"
+    )
+    source.add_argument(
+        "--collections",
+        nargs="+",
+        metavar="DIR",
+        help="image folders, one distribution each (no labels)",
+    )
     which = train.add_mutually_exclusive_group()
     which.add_argument("--case", help="Table 1 case: A, B or C")
-    which.add_argument("--sets", help="label sets, e.g. '0-6;3-9'")
+    which.add_argument(
+        "--sets",
+        help="label sets, e.g. '0-6;3-9'; with --data class names/patterns: 'red-*;*-circle'",
+    )
+    train.add_argument(
+        "--resolution", type=int, choices=(28, 32, 64), default=None, help="folders: side (32)"
+    )
+    train.add_argument(
+        "--channels", type=int, choices=(1, 3), default=None, help="folders: 1 gray, 3 RGB (3)"
+    )
+    train.add_argument(
+        "--components",
+        type=int,
+        default=None,
+        help="K (default 2^n - 1 up to n = 3, n(n+1)/2 above)",
+    )
     train.add_argument("--preset", choices=PRESET_NAMES, default=None, help="default: quick")
     train.add_argument("--iters", type=int, default=None, help="override the preset's iterations")
     train.add_argument("--fixed-priors", action="store_true", help="fix alpha to the true priors")
@@ -72,6 +100,11 @@ def register(subparsers) -> None:
     evaluate.add_argument("--seed", type=seed_option, default=0)
     evaluate.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument(
+        "--truth",
+        default=None,
+        help="shapes collections: the truth.json of `mixmiss data make-shapes --collections`",
+    )
     add_dir_options(evaluate)
     evaluate.set_defaults(func=run_eval)
 
@@ -88,23 +121,47 @@ def run_train(args: argparse.Namespace) -> int:
             args.out, iters=args.iters, precision=args.precision, command=command, **common
         )
     else:
-        if args.dataset is None or (args.case is None and args.sets is None):
-            raise InputError(
-                "give --dataset and --case (or --sets), or --resume to continue a run."
-            )
         config = make_config(
             args.preset or "quick",
-            dataset=args.dataset,
-            sets=args.case or args.sets,
+            **_source(args),
             iters=args.iters,
             fixed_priors=args.fixed_priors,
             naive=args.naive,
             seed=args.seed,
             precision=args.precision,
+            resolution=args.resolution,
+            channels=args.channels,
+            num_components=args.components,
         )
         train(config, args.out, command=command, **common)
     print(f"run written to {args.out}")
     return 0
+
+
+def _source(args: argparse.Namespace) -> dict:
+    """The config settings naming the training data: a dataset, a labelled folder or collections."""
+    sets = args.case or args.sets
+    if args.collections is not None:
+        if sets is not None:
+            raise InputError(
+                "--collections are the distributions themselves; drop --case/--sets "
+                "(or use --data DIR --sets ... for a labelled folder)."
+            )
+        folders = tuple(str(Path(d).resolve()) for d in args.collections)  # resumable from anywhere
+        return {"dataset": "collections", "collections": folders, "sets": ""}
+    if args.data is not None:
+        if args.sets is None:
+            raise InputError(
+                "--data needs --sets: the classes (subfolder names or patterns) of each "
+                "distribution, e.g. --sets 'red-*;*-circle'."
+            )
+        return {"dataset": "folder", "folder": str(Path(args.data).resolve()), "sets": args.sets}
+    if args.dataset is None or sets is None:
+        raise InputError(
+            "give --dataset and --case (or --sets), --data DIR --sets ..., or --collections "
+            "DIR DIR ...; or --resume to continue a run."
+        )
+    return {"dataset": args.dataset, "sets": sets}
 
 
 def _check_resume_options(args: argparse.Namespace) -> None:
@@ -118,6 +175,16 @@ def _check_resume_options(args: argparse.Namespace) -> None:
         "--seed": (args.seed, stored.seed),
         "--fixed-priors": (args.fixed_priors or None, stored.fixed_priors or None),
         "--naive": (args.naive or None, stored.naive or None),
+        "--data": (None if args.data is None else str(Path(args.data).resolve()), stored.folder),
+        "--collections": (
+            None
+            if args.collections is None
+            else [str(Path(d).resolve()) for d in args.collections],
+            list(stored.collections),
+        ),
+        "--resolution": (args.resolution, stored.resolution),
+        "--channels": (args.channels, stored.channels),
+        "--components": (args.components, stored.num_components),
     }
     clash = [
         f"{option} {mine} (the run has {theirs})"
@@ -127,7 +194,8 @@ def _check_resume_options(args: argparse.Namespace) -> None:
     if args.preset is not None:
         from ..mmgan import make_config
 
-        same = ("dataset", "sets", "fixed_priors", "naive", "seed")
+        same = ("dataset", "sets", "fixed_priors", "naive", "seed", "folder", "collections")
+        same += ("resolution", "channels", "num_components")
         preset = make_config(args.preset, **{k: getattr(stored, k) for k in same})
         if {**preset.to_dict(), "iters": stored.iters} != stored.to_dict():
             clash.append(f"--preset {args.preset} (the run was trained with other settings)")
@@ -161,8 +229,13 @@ def run_figure(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from ..mmgan import evaluate_run
+    from ..mmgan import evaluate_run, read_info
+    from ..mmgan.config import FOLDER_SOURCES
 
+    if read_info(args.run_dir).config.dataset in FOLDER_SOURCES:
+        return _eval_folder_run(args)
+    if args.truth is not None:
+        raise InputError("--truth is for runs on shapes collections; this run has its own labels.")
     report = evaluate_run(
         args.run_dir,
         n_per_component=args.n,
@@ -178,8 +251,45 @@ def run_eval(args: argparse.Namespace) -> int:
     else:
         for key in ("dataset", "case", "mode", "accuracy", "avg", "random", "fid"):
             print(f"{key:>9}: {report[key]}")
+        if "region_weight_error" in report:
+            print(f"{'weights':>9}: error {report['weight_recovery_error']} per component, "
+                  f"{report['region_weight_error']} per region")  # fmt: skip
         for region, cover in report.get("coverage", {}).get("regions", {}).items():
             dropped = f", dropped classes {cover['dropped']}" if cover["dropped"] else ""
             print(f"{'coverage':>9}: {region} (G{cover['component'] + 1}) {cover['coverage']:.0%}, "
                   f"divergence {cover['divergence']:.2f}{dropped}")  # fmt: skip
+    return 0
+
+
+def _eval_folder_run(args: argparse.Namespace) -> int:
+    from ..mmgan.folder_evaluation import evaluate_folder_run
+
+    report = evaluate_folder_run(
+        args.run_dir,
+        n_per_component=args.n,
+        n_fid=args.n_fid,
+        seed=args.seed,
+        truth=args.truth,
+        device=args.device,
+    )
+    if args.json:
+        print_json(report)
+        return 0
+    names = report["distributions"]
+    for k, component in enumerate(report["components"]):
+        weights = " ".join(f"{d}={w:.2f}" for d, w in zip(names, component["weights"], strict=True))
+        draws = report.get("draws", [{}] * len(report["components"]))[k]
+        top = ", ".join(f"{c} {s:.0%}" for c, s in sorted(draws.items(), key=lambda x: -x[1])[:2])
+        print(f"G{k + 1:<3} {component['role']:<8} {weights}" + (f"  draws {top}" if top else ""))
+    for pair in report["merge_candidates"]:
+        k, j = pair["components"]
+        print(f"merge candidates G{k + 1} and G{j + 1}: classifier confusion "
+              f"{pair['confusion']}, feature ratio {pair['feature_ratio']}")  # fmt: skip
+    print(f"FID per distribution (random-CNN features): {report['fid']}")
+    if "accuracy" in report:
+        print(f"accuracy (%): {report['accuracy']}")
+    if "region_weight_error" in report:
+        print(f"weight recovery error: {report['weight_recovery_error']} per component, "
+              f"{report['region_weight_error']} per region")  # fmt: skip
+    print(f"component grids in {args.run_dir}/components/")
     return 0

@@ -1,7 +1,8 @@
-"""The dataset registry: MNIST, Fashion-MNIST and scikit-learn's 8x8 digits.
+"""The dataset registry: MNIST, Fashion-MNIST, scikit-learn's 8x8 digits and CIFAR-10.
 
 Every dataset is returned as an :class:`ImageDataset`: float32 images in
-[0, 1] of shape (N, 1, H, W) and int64 labels. MNIST and Fashion-MNIST are
+[0, 1] of shape (N, C, H, W) (C = 1, or 3 for CIFAR-10) and int64 labels.
+CIFAR-10 is read from its binary archive (:mod:`.cifar`). MNIST and Fashion-MNIST are
 read from IDX files under ``<data_dir>/<name>/`` (plain or ``.gz``), verified
 against the publishers' MD5 checksums and, when missing, downloaded from the
 public mirrors. ``digits`` ships inside scikit-learn and needs no files.
@@ -21,6 +22,7 @@ import torch
 from .. import paths
 from ..errors import DataError, InputError
 from ..validation import check_positive_int
+from . import cifar
 from .download import download_gz
 from .idx import IMAGE_MAGIC, LABEL_MAGIC, read_idx
 
@@ -33,7 +35,8 @@ class ImageDataset:
 
     Attributes
     ----------
-    images : torch.Tensor, float32, shape (N, 1, H, W)
+    images : torch.Tensor, float32, shape (N, C, H, W)
+        C = 1 (grayscale; every registered dataset) or 3 (RGB; image folders, shapes).
     labels : torch.Tensor, int64, shape (N,)
     name : str
         Registry name of the dataset (``"mnist"``, ...).
@@ -51,9 +54,13 @@ class ImageDataset:
 
     def __post_init__(self):
         images, labels = self.images, self.labels
-        if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1] != 1:
+        if (
+            not isinstance(images, torch.Tensor)
+            or images.ndim != 4
+            or images.shape[1] not in (1, 3)
+        ):
             raise InputError(
-                f"images must be a tensor of shape (N, 1, H, W), got "
+                f"images must be a tensor of shape (N, C, H, W) with C = 1 or 3, got "
                 f"{tuple(getattr(images, 'shape', ())) or type(images).__name__}."
             )
         if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (images.shape[0],):
@@ -69,6 +76,11 @@ class ImageDataset:
     def image_shape(self) -> tuple[int, int]:
         """(H, W) of one image."""
         return int(self.images.shape[2]), int(self.images.shape[3])
+
+    @property
+    def channels(self) -> int:
+        """C: 1 (grayscale) or 3 (RGB)."""
+        return int(self.images.shape[1])
 
     def subset(self, indices: torch.Tensor | Sequence[int] | slice) -> ImageDataset:
         """The dataset restricted to ``indices`` (same name, split and classes)."""
@@ -104,6 +116,14 @@ class DatasetSpec:
     load_embedded: Callable[[str], tuple[np.ndarray, np.ndarray]] | None = field(
         default=None, repr=False
     )
+    #: (split, directory, download) -> uint8 images (N, C, H, W) and labels, for file formats
+    #: other than IDX (the CIFAR archive).
+    load_files: Callable[[str, Path, bool], tuple[np.ndarray, np.ndarray]] | None = field(
+        default=None, repr=False
+    )
+    #: Optional datasets (CIFAR-10: 170 MB, only for users who want it) do not fail
+    #: ``mixmiss data check`` when they are absent.
+    optional: bool = False
 
     @property
     def num_classes(self) -> int:
@@ -179,6 +199,14 @@ DATASETS: dict[str, DatasetSpec] = {
             class_names=tuple(str(d) for d in range(10)),
             description="scikit-learn's bundled 8x8 digits, 1437 train + 360 test (no files)",
             load_embedded=_load_digits,
+        ),
+        DatasetSpec(
+            name="cifar10",
+            image_shape=(32, 32),
+            class_names=cifar.CLASS_NAMES,
+            description="CIFAR-10, 50k train + 10k test, 32x32 RGB (binary archive)",
+            load_files=functools.partial(cifar.load_archive, cifar.CIFAR10),
+            optional=True,
         ),
     )
 }
@@ -270,7 +298,7 @@ def load_dataset(
 
     Parameters
     ----------
-    name : {"mnist", "fashion-mnist", "digits"}
+    name : {"mnist", "fashion-mnist", "digits", "cifar10"}
     split : {"train", "test"}
     data_dir : path, optional
         Directory holding ``<name>/`` folders of IDX files; defaults to
@@ -299,6 +327,10 @@ def load_dataset(
         images, labels = spec.load_embedded(split)
         images, labels = images[keep], labels[keep]
         images_t = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))
+    elif spec.load_files is not None:
+        raw, labels = spec.load_files(split, paths.data_dir(data_dir) / spec.name, download)
+        raw, labels = raw[keep], labels[keep]
+        images_t = torch.from_numpy(raw.astype(np.float32)) / 255.0
     else:
         directory = paths.data_dir(data_dir) / spec.name
         image_path, label_path = _idx_paths(spec, split, directory, download)
@@ -313,7 +345,7 @@ def load_dataset(
         raw, labels = raw[keep], labels[keep]
         images_t = torch.from_numpy(raw.astype(np.float32)) / 255.0
     return ImageDataset(
-        images=images_t.unsqueeze(1).contiguous(),
+        images=(images_t if images_t.ndim == 4 else images_t.unsqueeze(1)).contiguous(),
         labels=torch.from_numpy(np.asarray(labels, dtype=np.int64)),
         name=spec.name,
         split=split,
@@ -328,8 +360,9 @@ def check_dataset(name: str, data_dir: str | os.PathLike | None = None) -> dict:
     when ``ok``.
     """
     spec = get_spec(name)
-    directory = None if spec.idx is None else str(paths.data_dir(data_dir) / spec.name)
-    report: dict = {"dataset": name, "directory": directory}
+    stored = spec.idx is not None or spec.load_files is not None
+    directory = str(paths.data_dir(data_dir) / spec.name) if stored else None
+    report: dict = {"dataset": name, "directory": directory, "optional": spec.optional}
     try:
         sizes = {
             split: len(load_dataset(name, split, data_dir, download=False)) for split in SPLITS

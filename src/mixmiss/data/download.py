@@ -61,3 +61,27 @@ def download_gz(
             continue
         return atomic_write_bytes(dest, payload)
     raise DataError(f"could not download {filename}: " + "; ".join(failures))
+
+
+def download_verified(
+    filename: str, mirrors: Sequence[str], dest: Path, md5: str, progress: bool = True
+) -> Path:
+    """Download ``filename`` as is (an archive) from the first mirror whose copy has ``md5``.
+
+    Stored at ``dest`` atomically; raises :class:`DataError` listing every
+    mirror's failure when none succeeds.
+    """
+    failures = []
+    for mirror in mirrors:
+        url = mirror.rstrip("/") + "/" + filename
+        try:
+            payload = fetch_url(url, progress=progress)
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            failures.append(f"{url}: {exc}")
+            continue
+        actual = md5_hex(payload)
+        if actual != md5:
+            failures.append(f"{url}: checksum {actual}, expected {md5}")
+            continue
+        return atomic_write_bytes(dest, payload)
+    raise DataError(f"could not download {filename}: " + "; ".join(failures))

@@ -70,6 +70,9 @@ class VennSplit:
         The non-empty Venn regions in the paper's order.
     priors : numpy.ndarray, shape (n, R)
         ``priors[i, j]`` = fraction of distribution i's images in region j.
+
+    Collections without labels (:func:`mixmiss.data.folders.collections_split`)
+    have no regions (``regions == ()``, priors of shape (n, 0)).
     """
 
     sets: LabelSets
@@ -93,7 +96,10 @@ class VennSplit:
     def random_baseline(self) -> float:
         """The paper's random baseline: the chance that a random sample lands in the
         correct component, i.e. the mean over distributions of 1 / (number of
-        regions that distribution covers). Case A: 0.5, B: 0.25, C: 0.61."""
+        regions that distribution covers). Case A: 0.5, B: 0.25, C: 0.61; NaN
+        when the regions are unknown."""
+        if not self.regions:
+            return float("nan")  # collections: regions unknown
         covered = (self.priors > 0).sum(axis=1)
         return float(np.mean(1.0 / covered))
 

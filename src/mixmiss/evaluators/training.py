@@ -60,6 +60,12 @@ def _evaluator_dir(cache_dir: str | os.PathLike | None) -> Path:
 
 def _recipe(dataset: str) -> TrainingRecipe:
     get_spec(dataset)  # unknown names get the registry's error
+    if dataset not in RECIPES:
+        raise InputError(
+            f"there is no evaluator for {dataset} yet (evaluators exist for "
+            f"{', '.join(RECIPES)}); its MMGAN runs train, sample and draw figures, but "
+            "`mmgan eval` needs one."
+        )
     return RECIPES[dataset]
 
 

@@ -19,9 +19,15 @@ import math
 from dataclasses import asdict, dataclass
 
 from ..data import DATASETS
+from ..data.folders import RESOLUTIONS
 from ..errors import InputError
 from ..precision import check_precision, stored_config
 from ..presets import Presets
+
+#: ``dataset`` values that read image folders instead of a registered dataset.
+FOLDER_SOURCES = ("folder", "collections")
+#: The folder settings and the defaults that leave them out of a stored config.
+_FOLDER_DEFAULTS = {"folder": None, "collections": [], "resolution": None, "channels": None}
 
 
 @dataclass(frozen=True)
@@ -31,9 +37,13 @@ class MMGANConfig:
     Attributes
     ----------
     dataset : str
-        ``"mnist"``, ``"fashion-mnist"`` or ``"digits"``.
+        A registered dataset (``"mnist"``, ``"fashion-mnist"``, ``"digits"``), or
+        ``"folder"`` (a labelled image folder, ``folder``) or ``"collections"``
+        (one image folder per distribution, ``collections``).
     sets : str
-        Case name ``"A"``/``"B"``/``"C"`` or label sets such as ``"0-6;3-9"``.
+        Case name ``"A"``/``"B"``/``"C"`` or label sets such as ``"0-6;3-9"``;
+        for a folder, class names or patterns such as ``"red-*;*-circle"``;
+        unused (``""``) for collections.
     iters : int
         Training iterations (one D/C step and one G/omega step each).
     batch_size : int
@@ -69,6 +79,18 @@ class MMGANConfig:
         changes: :meth:`~mixmiss.mmgan.model.MixedMembershipGAN.train_step`).
         Written into the run's config only when not ``"auto"``, so runs from
         before the setting resume and compare as ``"auto"``.
+    folder : str or None
+        With ``dataset="folder"``: the folder with one subfolder of images per class.
+    collections : tuple of str
+        With ``dataset="collections"``: the image folders, one per distribution.
+    resolution : {None, 28, 32, 64}
+        Image side for folders (None: 32); registered datasets keep their own.
+    channels : {None, 1, 3}
+        1 grayscale, 3 RGB for folders (None: 3); registered datasets keep their own.
+
+    The four folder settings, like ``precision``, are written into a run's
+    config only when they differ from their defaults, so the configs of
+    runs from before them load, resume and compare unchanged.
     """
 
     dataset: str = "mnist"
@@ -90,6 +112,17 @@ class MMGANConfig:
     log_every: int = 100
     num_threads: int | None = None
     precision: str = "auto"
+    folder: str | None = None
+    collections: tuple[str, ...] = ()
+    resolution: int | None = None
+    channels: int | None = None
+
+    @property
+    def image_format(self) -> tuple[int, int] | None:
+        """(resolution, channels) the folder images are read at; None for a registered dataset."""
+        if self.dataset not in FOLDER_SOURCES:
+            return None
+        return self.resolution or 32, self.channels or 3
 
     def __post_init__(self):
         check_precision(self.precision)
@@ -101,10 +134,12 @@ class MMGANConfig:
             raise InputError(
                 f"base_width must be even (the last layer has w/2), got {self.base_width}."
             )
-        if self.dataset not in DATASETS:
+        if self.dataset not in DATASETS and self.dataset not in FOLDER_SOURCES:
             raise InputError(
-                f"unknown dataset {self.dataset!r}; choose one of {', '.join(DATASETS)}."
+                f"unknown dataset {self.dataset!r}; choose one of {', '.join(DATASETS)}, "
+                "or give image folders (--data DIR --sets, or --collections DIR DIR ...)."
             )
+        self._check_folders()
         for name in ("num_components", "num_threads"):
             value = getattr(self, name)
             if value is not None and (
@@ -129,8 +164,40 @@ class MMGANConfig:
                 "generator per distribution and no mixture weights to fix."
             )
 
+    def _check_folders(self) -> None:
+        folder_given, collections_given = self.folder is not None, bool(self.collections)
+        if (self.dataset == "folder") != folder_given or (
+            self.dataset == "collections"
+        ) != collections_given:
+            raise InputError(
+                f"dataset={self.dataset!r} with folder={self.folder!r} and collections="
+                f"{list(self.collections)}: a folder goes with dataset 'folder', collections with "
+                "dataset 'collections', a registered dataset with neither."
+            )
+        if self.dataset in DATASETS and (self.resolution, self.channels) != (None, None):
+            raise InputError(
+                f"{self.dataset} is trained at its own size; --resolution and --channels are for "
+                "image folders."
+            )
+        if self.resolution not in (None, *RESOLUTIONS):
+            raise InputError(
+                f"resolution must be one of {', '.join(map(str, RESOLUTIONS))}, "
+                f"got {self.resolution!r}."
+            )
+        if self.channels not in (None, 1, 3):
+            raise InputError(f"channels must be 1 (grayscale) or 3 (RGB), got {self.channels!r}.")
+        if self.dataset == "collections" and self.fixed_priors:
+            raise InputError(
+                "--fixed-priors needs the true priors, which collections do not have (no labels); "
+                "use a labelled folder (--data DIR --sets ...) or learned weights."
+            )
+
     def to_dict(self) -> dict:
-        return stored_config(asdict(self))
+        data = stored_config(asdict(self))
+        data["collections"] = list(self.collections)
+        return {
+            k: v for k, v in data.items() if k not in _FOLDER_DEFAULTS or v != _FOLDER_DEFAULTS[k]
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> MMGANConfig:
@@ -143,6 +210,8 @@ class MMGANConfig:
         if unknown:
             raise InputError(f"unknown MMGAN config keys {unknown}; known: {sorted(known)}.")
         data = dict(data)
+        if isinstance(data.get("collections"), list | tuple):
+            data["collections"] = tuple(str(c) for c in data["collections"])
         if "betas" in data:
             if not isinstance(data["betas"], list | tuple):
                 raise InputError(f"betas must be two numbers, got {data['betas']!r}.")

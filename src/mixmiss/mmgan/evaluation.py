@@ -11,7 +11,9 @@ stands for:
   (``scipy.optimize.linear_sum_assignment``) on the counts of samples each
   component puts in each region; the report adds the weight recovery error
   max_{i,k} |alpha_k^(i) - target_k^(i)|, the target being the true prior of
-  the matched region (0 for an unmatched component);
+  the matched region (0 for an unmatched component), and the region-level
+  error (:mod:`.recovery`: weights summed over the components that draw each
+  region, against the true priors);
 - ``naive`` (Eq. 4): generator i models distribution S_i; its accuracy is
   the fraction of its samples whose label lies in S_i.
 
@@ -36,11 +38,15 @@ import torch
 from scipy.optimize import linear_sum_assignment
 
 from ..atomic import atomic_write_json
+from ..errors import InputError
 from ..evaluators import Evaluator, fid_score, get_evaluator
 from ..metrics import fid_from_features, gaussian_statistics
 from ..rng import make_generator
 from ..validation import check_positive_int
+from .components import component_roles
+from .config import FOLDER_SOURCES
 from .coverage import region_coverage
+from .recovery import region_recovery
 from .run import load_model, make_split, priors_array
 from .sampling import generate, sample_distribution
 
@@ -130,12 +136,19 @@ def evaluate_run(
         ``fid_full_train``, ``assignment``, ``label_histogram``, and (not for
         the naive baseline) ``class_counts`` (training images per class) and
         ``coverage`` (:mod:`.coverage`: does each component draw all its
-        region's classes?); in learned mode ``weight_recovery_error``.
+        region's classes?); in learned mode ``weight_recovery_error``, the
+        region-level recovery (:mod:`.recovery`) and ``components`` (each
+        component's role: shared, unique, dropped; :mod:`.components`).
     """
     n_per_component = check_positive_int(n_per_component, "n_per_component")
     n_fid = check_positive_int(n_fid, "n_fid")
     model, info, step = load_model(run_dir, device)
     config = info.config
+    if config.dataset in FOLDER_SOURCES:
+        raise InputError(
+            f"{run_dir} was trained on image folders; evaluate it with "
+            "mixmiss.mmgan.folder_evaluation.evaluate_folder_run (`mixmiss mmgan eval` does)."
+        )
     if evaluator is None:
         evaluator = get_evaluator(config.dataset, data_dir, cache_dir, device=device)
     split = make_split(config, data_dir)
@@ -192,6 +205,9 @@ def evaluate_run(
             report["weight_recovery_error"] = round(
                 weight_recovery_error(alpha, priors, assigned), 5
             )
+            region_labels = [info.region_labels[r.name] for r in split.regions]
+            report |= region_recovery(alpha, priors, histogram, region_labels)
+            report["components"] = component_roles(alpha)  # shared / unique / dropped
     report["accuracy"] = {k: round(float(v), 2) for k, v in accuracy.items()}
     report["avg"] = round(float(np.mean(list(accuracy.values()))), 2)
 

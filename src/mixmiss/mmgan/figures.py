@@ -22,9 +22,11 @@ from .sampling import generate
 
 
 def tile(images: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
-    """(rows*cols, 1, H, W) -> one (rows*H, cols*W) image."""
-    _, _, h, w = images.shape
-    return images[:, 0].reshape(rows, cols, h, w).permute(0, 2, 1, 3).reshape(rows * h, cols * w)
+    """(rows*cols, C, H, W) -> one (rows*H, cols*W) image (C = 1) or (rows*H, cols*W, 3) (C = 3)."""
+    _, c, h, w = images.shape
+    grid = images.reshape(rows, cols, c, h, w).permute(0, 3, 1, 4, 2)
+    grid = grid.reshape(rows * h, cols * w, c)
+    return grid[:, :, 0] if c == 1 else grid
 
 
 def component_figure(
@@ -54,7 +56,7 @@ def component_figure(
     k_count = model.num_components
     components = torch.arange(k_count).repeat_interleave(grid * grid)
     images = generate(model, components, make_generator(seed)).view(
-        k_count, grid * grid, 1, model.image_size, model.image_size
+        k_count, grid * grid, model.channels, model.image_size, model.image_size
     )
     alpha = model.alpha.detach().cpu()
     panels = [tile(images[k], grid, grid).numpy() for k in range(k_count)]
@@ -77,7 +79,7 @@ def samples_figure(
     title: str | None = None,
     scale: int | None = None,
 ) -> Path:
-    """Write a PNG grid of ``images`` (N, 1, H, W) in [0, 1], as square as possible.
+    """Write a PNG grid of ``images`` (N, C, H, W) in [0, 1], as square as possible.
 
     ``scale``: PNG pixels per image pixel (default: a grid about 200 pixels wide).
     """

@@ -65,7 +65,7 @@ class MixedMembershipGAN(nn.Module):
     ----------
     config : MMGANConfig
     image_size : int
-        28 or 8.
+        8, 28, 32 or 64.
     num_distributions : int
         n.
     num_components : int
@@ -76,6 +76,8 @@ class MixedMembershipGAN(nn.Module):
         learned.
     learn_omega : bool
         Whether omega is trained (Adam, ``config.omega_lr``).
+    channels : int
+        Image channels (1 grayscale, 3 RGB).
 
     Attributes
     ----------
@@ -94,17 +96,19 @@ class MixedMembershipGAN(nn.Module):
         num_components: int,
         omega_init: torch.Tensor,
         learn_omega: bool,
+        channels: int = 1,
     ):
         super().__init__()
         self.config = config
         self.image_size = image_size
+        self.channels = channels
         self.num_distributions = num_distributions
         self.num_components = num_components
         self.generator = ConditionalGenerator(
-            image_size, num_components, config.z_dim, config.base_width
+            image_size, num_components, config.z_dim, config.base_width, channels
         )
         self.critic = DiscriminatorClassifier(
-            image_size, num_distributions, num_components, config.base_width
+            image_size, num_distributions, num_components, config.base_width, channels
         )
         self.generator_ema = copy.deepcopy(self.generator).eval().requires_grad_(False)
         self.omega = nn.Parameter(omega_init.clone().float(), requires_grad=learn_omega)
@@ -157,9 +161,9 @@ class MixedMembershipGAN(nn.Module):
 
         Parameters
         ----------
-        real : (n, B, 1, H, W)
+        real : (n, B, C, H, W)
             B images of each distribution.
-        fake : (K*B, 1, H, W)
+        fake : (K*B, C, H, W)
             B samples of each component, grouped by component.
 
         Returns
@@ -182,7 +186,7 @@ class MixedMembershipGAN(nn.Module):
 
         Parameters
         ----------
-        real : torch.Tensor, shape (n, B, 1, H, W), in [-1, 1]
+        real : torch.Tensor, shape (n, B, C, H, W), in [-1, 1]
             B images of each distribution.
         z : torch.Tensor, shape (B, z_dim)
             Noise shared by every component in this step.

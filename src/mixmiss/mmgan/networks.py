@@ -13,9 +13,15 @@ notes), the paper says only "DCGAN":
   of a 1x1 input.
 - Generator for the 8x8 ``digits``: z -> 2x2x4w -> upsample -> conv3 2w at
   4x4 -> upsample -> conv3 w at 8x8 -> conv3 1 -> tanh (our reduction).
+- Generators for 32x32 and 64x64 (image folders, grayscale or RGB; our
+  extension in the same pattern): 32 = the 28x28 network with 8, 16, 32 as
+  the upsampled sides; 64 adds one more upsampling and a conv3 of w/2
+  channels at 64x64. The last conv3 has one output per image channel (3 for RGB).
 - Discriminator trunk for 28x28: conv4 stride 2 with w, 2w, 4w channels
   (28 -> 14 -> 7 -> 3), LeakyReLU 0.2, spectral norm, no BN. For 8x8: conv3
-  stride 1 w, conv4 stride 2 2w, conv4 stride 2 4w (8 -> 8 -> 4 -> 2).
+  stride 1 w, conv4 stride 2 2w, conv4 stride 2 4w (8 -> 8 -> 4 -> 2). For
+  32x32: the 28x28 layers (32 -> 16 -> 8 -> 4); for 64x64 a first conv4
+  stride 2 with w/2 channels in front (64 -> 32 -> 16 -> 8 -> 4).
 - Heads (paper, Section 4): the n discriminators share every layer but the
   last, so D is one linear layer with n outputs on the trunk features; the
   K-way classifier "includes one more layer on top": linear -> LeakyReLU ->
@@ -32,8 +38,28 @@ from torch import nn
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
-#: Image side -> (generator start side, number of 2x upsamplings + target sizes).
-_GENERATOR_SIZES = {28: (4, (7, 14, 28)), 8: (2, (4, 8))}
+#: Image side -> (generator start side, the sides after each upsampling).
+_GENERATOR_SIZES = {
+    28: (4, (7, 14, 28)),
+    8: (2, (4, 8)),
+    32: (4, (8, 16, 32)),
+    64: (4, (8, 16, 32, 64)),
+}
+#: The image sides there are networks for.
+IMAGE_SIZES = tuple(sorted(_GENERATOR_SIZES))
+
+
+def _discriminator_layers(image_size: int, channels: int, w: int) -> tuple[list, int]:
+    """(c_in, c_out, kernel, stride) of each trunk convolution, and the side after the last."""
+    if image_size in (28, 32):
+        return [(channels, w, 4, 2), (w, 2 * w, 4, 2), (2 * w, 4 * w, 4, 2)], image_size // 8
+    if image_size == 8:
+        return [(channels, w, 3, 1), (w, 2 * w, 4, 2), (2 * w, 4 * w, 4, 2)], 2
+    if image_size == 64:
+        half = w // 2
+        layers = [(channels, half, 4, 2), (half, w, 4, 2), (w, 2 * w, 4, 2), (2 * w, 4 * w, 4, 2)]
+        return layers, 4
+    raise ValueError(f"no discriminator for {image_size}x{image_size} images")
 
 
 class ConditionalBatchNorm2d(nn.Module):
@@ -70,21 +96,30 @@ class ConditionalGenerator(nn.Module):
 
     Parameters
     ----------
-    image_size : {28, 8}
+    image_size : {8, 28, 32, 64}
     num_components : int
         K.
     z_dim : int
     base_width : int
-        w; channels 4w, 2w, w (and w/2 for 28x28).
+        w; channels 4w, 2w, w (and w/2 for 28x28 and 32x32, twice for 64x64).
+    channels : {1, 3}
+        Image channels.
     """
 
-    def __init__(self, image_size: int, num_components: int, z_dim: int, base_width: int):
+    def __init__(
+        self,
+        image_size: int,
+        num_components: int,
+        z_dim: int,
+        base_width: int,
+        channels: int = 1,
+    ):
         super().__init__()
         if image_size not in _GENERATOR_SIZES:
             raise ValueError(f"no generator for {image_size}x{image_size} images")
         start, sizes = _GENERATOR_SIZES[image_size]
         w = base_width
-        widths = [4 * w, 2 * w, w, w // 2][: len(sizes) + 1]
+        widths = [4 * w, 2 * w, w, w // 2, w // 2][: len(sizes) + 1]
         self.start = start
         self.sizes = sizes
         self.num_components = num_components
@@ -95,11 +130,11 @@ class ConditionalGenerator(nn.Module):
         for c_in, c_out in zip(widths[:-1], widths[1:], strict=True):
             self.convs.append(nn.Conv2d(c_in, c_out, 3, padding=1))
             self.norms.append(ConditionalBatchNorm2d(c_out, num_components))
-        self.to_image = nn.Conv2d(widths[-1], 1, 3, padding=1)
+        self.to_image = nn.Conv2d(widths[-1], channels, 3, padding=1)
         self.act = nn.LeakyReLU(0.2)
 
     def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        """z (N, z_dim), c (N,) int64 -> images (N, 1, H, W) in [-1, 1]."""
+        """z (N, z_dim), c (N,) int64 -> images (N, channels, H, W) in [-1, 1]."""
         h = self.project(z).view(z.shape[0], -1, self.start, self.start)
         h = self.act(self.norms[0](h, c))
         for conv, norm, size in zip(self.convs, self.norms[1:], self.sizes, strict=True):
@@ -117,28 +152,28 @@ class DiscriminatorClassifier(nn.Module):
 
     Parameters
     ----------
-    image_size : {28, 8}
+    image_size : {8, 28, 32, 64}
     num_distributions : int
         n.
     num_components : int
         K.
     base_width : int
-        w; trunk channels w, 2w, 4w.
+        w; trunk channels w, 2w, 4w (after w/2 for 64x64).
+    channels : {1, 3}
+        Image channels.
     """
 
     def __init__(
-        self, image_size: int, num_distributions: int, num_components: int, base_width: int
+        self,
+        image_size: int,
+        num_distributions: int,
+        num_components: int,
+        base_width: int,
+        channels: int = 1,
     ):
         super().__init__()
         w = base_width
-        if image_size == 28:
-            layers = [(1, w, 4, 2), (w, 2 * w, 4, 2), (2 * w, 4 * w, 4, 2)]
-            side = 3
-        elif image_size == 8:
-            layers = [(1, w, 3, 1), (w, 2 * w, 4, 2), (2 * w, 4 * w, 4, 2)]
-            side = 2
-        else:
-            raise ValueError(f"no discriminator for {image_size}x{image_size} images")
+        layers, side = _discriminator_layers(image_size, channels, w)
         modules: list[nn.Module] = []
         for c_in, c_out, kernel, stride in layers:
             modules += [
@@ -156,7 +191,7 @@ class DiscriminatorClassifier(nn.Module):
         )
 
     def forward(self, x: torch.Tensor, classify: bool = True):
-        """x (N, 1, H, W) in [-1, 1] -> (D logits (N, n), C logits (N, K) or None)."""
+        """x (N, C, H, W) in [-1, 1] -> (D logits (N, n), C logits (N, K) or None)."""
         with self._float32_sigma(x.device.type, classify):
             h = self.trunk(x)
             return self.discriminators(h), (self.classifier(h) if classify else None)

@@ -12,7 +12,14 @@ those names and formats: other code reads a run through its functions
 
 Components in the three modes:
 
-- learned weights: K = 2^n - 1 (paper), omega initialised to 0 (uniform alpha);
+- learned weights: K = 2^n - 1 (paper) for n <= 3 distributions, omega
+  initialised to 0 (uniform alpha). Above 3 (our rule, :func:`default_components`)
+  K = n(n+1)/2: one component per distribution's own part and one per pair
+  of distributions; 2^n - 1 would give every higher-order overlap its own
+  component (15 for n = 4, 31 for n = 5), most of them empty in real
+  collections, at a cost linear in K per step. ``num_components`` (``--components``)
+  sets any K; components whose learned weight ends below a threshold in every
+  distribution are reported as dropped (:mod:`.components`);
 - ``fixed_priors``: one component per non-empty Venn region, component k <->
   region r_k in the paper's order, omega = log(true priors) and frozen, so
   alpha = softmax(omega) = the priors (our reading of "we fix mixture weights
@@ -35,6 +42,7 @@ import torch
 
 from ..atomic import load_checkpoint
 from ..data import VennSplit, load_dataset, venn_split
+from ..data.folders import collections_split, folder_split
 from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..rng import isolated_seed, make_generator
@@ -55,8 +63,9 @@ class RunInfo:
     image_size: int
     regions: dict[str, str]  # "r1" -> "S1\\S2"
     region_labels: dict[str, list[int]]
-    true_priors: list[list[float]]  # (n, R)
+    true_priors: list[list[float]]  # (n, R); (n, 0) for collections: regions unknown
     num_components: int
+    channels: int = 1
 
     @property
     def num_distributions(self) -> int:
@@ -70,7 +79,7 @@ class RunInfo:
             "region_labels": self.region_labels,
             "true_priors": self.true_priors,
             "num_components": self.num_components,
-        }
+        } | ({} if self.channels == 1 else {"channels": self.channels})
 
     @classmethod
     def from_dict(cls, data: dict) -> RunInfo:
@@ -81,13 +90,29 @@ class RunInfo:
             {k: list(v) for k, v in data["region_labels"].items()},
             data["true_priors"],
             data["num_components"],
+            data.get("channels", 1),
         )
 
 
 def make_split(config: MMGANConfig, data_dir: str | os.PathLike | None = None) -> VennSplit:
-    """The training split of the run: disjoint per-distribution data (seeded by ``config.seed``)."""
+    """The training split of the run: disjoint per-distribution data (seeded by ``config.seed``).
+
+    A registered dataset or a labelled folder is Venn-split by ``config.sets``;
+    collections are one distribution per folder with unknown regions.
+    """
+    if config.dataset == "collections":
+        return collections_split(config.collections, *config.image_format)
+    if config.dataset == "folder":
+        return folder_split(
+            config.folder, config.sets, *config.image_format, make_generator(config.seed)
+        )
     train = load_dataset(config.dataset, "train", data_dir)
     return venn_split(train, config.sets, make_generator(config.seed))
+
+
+def default_components(n: int) -> int:
+    """K for n distributions with learned weights: 2^n - 1 up to n = 3, n(n+1)/2 above."""
+    return 2**n - 1 if n <= 3 else n * (n + 1) // 2
 
 
 def describe_split(config: MMGANConfig, split: VennSplit) -> RunInfo:
@@ -98,7 +123,7 @@ def describe_split(config: MMGANConfig, split: VennSplit) -> RunInfo:
     elif config.fixed_priors:
         default_k = num_regions
     else:
-        default_k = 2**n - 1
+        default_k = default_components(n)
     k = config.num_components or default_k
     if config.fixed_priors and k != num_regions:
         raise InputError(
@@ -114,6 +139,7 @@ def describe_split(config: MMGANConfig, split: VennSplit) -> RunInfo:
         region_labels={r.name: list(r.labels) for r in split.regions},
         true_priors=split.priors.tolist(),
         num_components=k,
+        channels=split.distributions[0].channels,
     )
 
 
@@ -135,7 +161,13 @@ def build_model(info: RunInfo, device: torch.device) -> MixedMembershipGAN:
         config = replace(config, lam=0.0)
     with isolated_seed(config.seed):
         model = MixedMembershipGAN(
-            config, info.image_size, info.num_distributions, info.num_components, omega, learn
+            config,
+            info.image_size,
+            info.num_distributions,
+            info.num_components,
+            omega,
+            learn,
+            info.channels,
         )
     return model.to(device)
 

@@ -38,7 +38,7 @@ def generate(
 
     Returns
     -------
-    torch.Tensor, shape (N, 1, H, W), float32 in [0, 1], on the CPU.
+    torch.Tensor, shape (N, C, H, W), float32 in [0, 1], on the CPU.
     """
     g_ema = model.generator_ema.eval()
     device = model.omega.device
@@ -54,7 +54,7 @@ def generate(
 def sample_component(
     model: MixedMembershipGAN, k: int, n: int, seed: int | None = 0
 ) -> torch.Tensor:
-    """n samples (n, 1, H, W) in [0, 1] of component k (0-based) from the EMA generator."""
+    """n samples (n, C, H, W) in [0, 1] of component k (0-based) from the EMA generator."""
     n = _check_count(n)
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < model.num_components:
         raise InputError(
@@ -70,7 +70,7 @@ def sample_distribution(
 
     Returns
     -------
-    images : torch.Tensor, shape (n, 1, H, W), in [0, 1]
+    images : torch.Tensor, shape (n, C, H, W), in [0, 1]
     components : torch.Tensor, shape (n,), int64
         The drawn k of each sample (0-based).
     """

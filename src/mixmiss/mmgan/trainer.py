@@ -65,7 +65,7 @@ class RealBatches:
         self.device = device
 
     def sample(self, batch_size: int, generator: torch.Generator) -> torch.Tensor:
-        """(n, B, 1, H, W): B images of each distribution, indices from ``generator``."""
+        """(n, B, C, H, W): B images of each distribution, indices from ``generator``."""
         u = torch.rand(len(self.lengths), batch_size, generator=generator, dtype=torch.float64)
         index = (u * self.lengths[:, None]).long() + self.offsets[:, None]
         return self.images[index.to(self.device)]

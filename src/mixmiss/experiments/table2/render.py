@@ -26,6 +26,8 @@ from .coverage import coverage_table
 from .figures import write_figures
 from .grid import get_preset, table2_cells, valid_metrics
 from .paper import REGIONS, dataset_name, paper_row
+from .recovery import INTRO as RECOVERY_INTRO
+from .recovery import region_recovery_table
 
 CSV_COLUMNS = (
     "preset",
@@ -262,6 +264,11 @@ def write_markdown(
         "## Coverage: does each component draw all its region's classes?\n",
         COVERAGE_INTRO,
         coverage_table(path.parent, [r["id"] for g in groups for r in g.records]),
+        "## Region-level weight recovery (learned weights)\n",
+        RECOVERY_INTRO,
+        region_recovery_table(
+            path.parent, [r["id"] for g in groups if g.mode == "learned" for r in g.records]
+        ),
         "## Runs\n",
         runs_table(groups),
         "## Figures\n",
