@@ -24,12 +24,24 @@ from mixmiss.experiments.table1.pm_search_figure import plot_search
 from mixmiss.provenance import provenance
 
 
+def _design(text: str) -> dict:
+    count, sides, placement = text.split(",")
+    return {"count": int(count), "sides": sides, "placement": placement}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="directory of the search's files")
     parser.add_argument("--counts", default="1,2,4,8,16,32,64,128", help="rectangles per image")
     parser.add_argument("--finalists", type=int, default=6)
+    parser.add_argument(
+        "--accuracy-for",
+        nargs="*",
+        default=[],
+        metavar="COUNT,SIDES,PLACEMENT",
+        help="designs whose accuracy stage 2 measures as well, e.g. 32,fixed,overhang",
+    )
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--cache-dir", default=None)
     parser.add_argument("--device", default="auto")
@@ -49,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         done=done,
         save=lambda rows: atomic_write_json(rows_path, {"rows": rows, "provenance": record}),
         finalists=args.finalists,
+        also=[_design(text) for text in args.accuracy_for],
     )
     wall = time.perf_counter() - start
     atomic_write_json(rows_path, {"rows": rows, "provenance": record, "wall_seconds": wall})

@@ -78,7 +78,9 @@ def test_inside_patches_never_cross_the_border_and_uniform_sides_vary():
 def test_unknown_patch_design_is_one_line():
     with pytest.raises(InputError, match="sides must be one of fixed, uniform"):
         patch_mask(2, (28, 28), 0.3, gen(), sides="normal")
-    with pytest.raises(InputError, match="placement must be one of centre, inside, overhang, corner"):
+    with pytest.raises(
+        InputError, match="placement must be one of centre, inside, overhang, corner"
+    ):
         patch_mask(2, (28, 28), 0.3, gen(), placement="edge")
 
 

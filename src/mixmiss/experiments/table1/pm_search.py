@@ -139,8 +139,10 @@ def search(
     done: list[dict] | None = None,
     save: Callable[[list[dict]], None] | None = None,
     finalists: int = 6,
+    also: Iterable[dict] = (),
 ) -> list[dict]:
-    """Stage 1 on every design, stage 2 on the default and the best stage-1 designs.
+    """Stage 1 on every design, stage 2 on the default and the best stage-1 designs
+    (and on the designs ``also`` names).
 
     ``done`` holds rows measured before (a search resumed after a kill);
     ``save(rows)`` is called after every measurement. Stage-2 finalists: the
@@ -162,7 +164,7 @@ def search(
     cells = [(d, r) for d in designs for r in RATES]
     for design, rate in tqdm(cells, desc="P.M. designs, stage 1", disable=not context.progress):
         measure(design, rate, accuracy=False)
-    chosen = [DEFAULT_DESIGN, *select_finalists(list(rows.values()), designs, finalists)]
+    chosen = [DEFAULT_DESIGN, *select_finalists(list(rows.values()), designs, finalists), *also]
     chosen = [d for i, d in enumerate(chosen) if d not in chosen[:i]]
     cells = [(d, r) for d in chosen for r in RATES]
     for design, rate in tqdm(cells, desc="P.M. designs, stage 2", disable=not context.progress):
