@@ -17,12 +17,16 @@ and knows nothing model-specific:
 from .checkpoint import Checkpoint
 from .interrupt import STOP_SIGNALS, TrainingInterrupted, stop_requests
 from .loop import TrainingLoop, in_epochs
+from .snapshots import SNAPSHOT_DIR, Snapshots, check_snapshot_every
 
 __all__ = [
+    "SNAPSHOT_DIR",
     "STOP_SIGNALS",
+    "Snapshots",
     "Checkpoint",
     "TrainingInterrupted",
     "TrainingLoop",
+    "check_snapshot_every",
     "in_epochs",
     "stop_requests",
 ]
