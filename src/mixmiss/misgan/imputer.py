@@ -26,11 +26,18 @@ that interval) and on a stop signal (at the end of the current step). A
 mid-epoch checkpoint holds the epoch's permutation and running loss totals;
 ``resume=True`` continues the same run exactly (bit-identical weights and
 loss history, tested), or starts afresh when there is no checkpoint yet.
-Only ``epochs``, ``device`` and ``log_every`` may change on resume.
+Only ``epochs``, ``device``, ``log_every``, ``snapshot_every`` and
+``n_samples`` may change on resume. With ``snapshot_every=N`` the imputer
+network is also kept every N epochs (:mod:`.snapshots`), for a learning curve.
+
+Read-outs (``READOUTS``): ``n_samples = k`` averages k imputations (k draws
+of u), from one sample (k = 1, the perception end) towards the conditional
+mean (the RMSE-optimal completion, the distortion end).
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +50,10 @@ from ..precision import check_precision, stored_config
 from ..presets import Presets
 from ..rng import isolated_seed, make_generator
 from ..training import Checkpoint, TrainingLoop, in_epochs
+from ..training.snapshots import check_snapshot_every
 from ..validation import check_positive_int
 from .networks import IMAGE_SIDE, MASK_TRANSFORMS, MisGANNetworks
+from .snapshots import snapshots_of
 from .training import CRITICS, MisGANHyperparameters, MisGANTrainer
 
 CHECKPOINT_FILE = "misgan.pt"
@@ -53,7 +62,14 @@ CHECKPOINT_FILE = "misgan.pt"
 CHECKPOINT_SECONDS = 300.0
 
 #: Settings that may differ between a checkpoint and the run resuming it.
-_RESUMABLE_CHANGES = ("epochs", "device", "log_every")
+_RESUMABLE_CHANGES = ("epochs", "device", "log_every", "snapshot_every", "n_samples")
+
+#: Settings written into the configuration only when they differ from these defaults
+#: (so that configurations written before they existed compare equal).
+_OPTIONAL = {"snapshot_every": None, "n_samples": 1}
+
+#: k of the "average of k imputations" read-outs.
+READOUT_KS = (1, 2, 4, 8, 16, 32, 64)
 
 
 class MisGANImputer(Imputer):
@@ -75,6 +91,11 @@ class MisGANImputer(Imputer):
         Adam learning rates (1e-4 for G_x, G_m, D_x, D_m; 2e-4 for G_i, D_i).
     log_every : int
         Steps between progress-bar loss updates (the only host reads).
+    snapshot_every : int or None
+        Keep the imputer network every this many epochs (:mod:`.snapshots`;
+        needs a ``checkpoint_dir``). Does not change the training.
+    n_samples : int
+        Imputations averaged per image (the read-out; 1 = one sample).
     random_state : int or None
         Seed of initialisation, batches and noise.
     device : {"auto", "cpu", "cuda"}
@@ -104,6 +125,10 @@ class MisGANImputer(Imputer):
         paper={"epochs": 500},
     )
 
+    #: The average of k imputations, from one sample (perception) towards the mean.
+    READOUTS = {f"k{k}": {"n_samples": k} for k in READOUT_KS}
+    DEFAULT_READOUT = "k1"
+
     def __init__(
         self,
         epochs: int = 500,
@@ -121,6 +146,8 @@ class MisGANImputer(Imputer):
         lr: float = 1e-4,
         imputer_lr: float = 2e-4,
         log_every: int = 25,
+        snapshot_every: int | None = None,
+        n_samples: int = 1,
         random_state: int | None = None,
         device: str = "auto",
         precision: str = "auto",
@@ -140,6 +167,8 @@ class MisGANImputer(Imputer):
         self.lr = lr
         self.imputer_lr = imputer_lr
         self.log_every = log_every
+        self.snapshot_every = snapshot_every
+        self.n_samples = n_samples
         self.random_state = random_state
         self.device = device
         self.precision = precision
@@ -161,16 +190,30 @@ class MisGANImputer(Imputer):
             "lr": self.lr,
             "imputer_lr": self.imputer_lr,
             "log_every": self.log_every,
+            "snapshot_every": self.snapshot_every,
+            "n_samples": self.n_samples,
             "random_state": self.random_state,
             "device": self.device,
             "precision": self.precision,
         }
+        config = {k: v for k, v in config.items() if k not in _OPTIONAL or v != _OPTIONAL[k]}
         return stored_config(config)  # "auto" left out: configs written before it compare equal
+
+    def with_readout(self, **modes) -> MisGANImputer:
+        """A copy averaging ``n_samples`` imputations, sharing the trained networks."""
+        if set(modes) - {"n_samples"}:
+            raise InputError(f"a MisGAN read-out sets n_samples only, got {sorted(modes)}.")
+        other = copy.copy(self)
+        other.n_samples = modes.get("n_samples", self.n_samples)
+        check_positive_int(other.n_samples, "n_samples")
+        return other
 
     # -- construction -------------------------------------------------------------
     def _validate(self) -> None:
-        for name in ("epochs", "batch_size", "n_critic", "n_latent", "width", "log_every"):
+        names = ("epochs", "batch_size", "n_critic", "n_latent", "width", "log_every", "n_samples")
+        for name in names:
             check_positive_int(getattr(self, name), name)
+        check_snapshot_every(self.snapshot_every, "epochs")
         for h in self.imputer_hidden:
             check_positive_int(h, "imputer_hidden entries")
         check_precision(self.precision)
@@ -195,17 +238,10 @@ class MisGANImputer(Imputer):
 
     def hyperparameters(self) -> MisGANHyperparameters:
         """The training settings as the trainer takes them."""
+        ints = ("batch_size", "n_critic", "n_latent")
+        floats = ("gp_lambda", "alpha", "beta", "gamma", "tau", "lr", "imputer_lr")
         return MisGANHyperparameters(
-            batch_size=self.batch_size,
-            n_critic=self.n_critic,
-            gp_lambda=float(self.gp_lambda),
-            n_latent=self.n_latent,
-            alpha=float(self.alpha),
-            beta=float(self.beta),
-            gamma=float(self.gamma),
-            tau=float(self.tau),
-            lr=float(self.lr),
-            imputer_lr=float(self.imputer_lr),
+            **{k: getattr(self, k) for k in ints}, **{k: float(getattr(self, k)) for k in floats}
         )
 
     @staticmethod
@@ -233,11 +269,14 @@ class MisGANImputer(Imputer):
             )
         device = resolve_device(self.device)
         x_all, m_all = x_obs.to(device, torch.float32), mask.to(device, torch.float32)
-        checkpoint = None
+        checkpoint = snapshots = None
         if checkpoint_dir is not None:
             checkpoint = Checkpoint(
                 Path(checkpoint_dir) / CHECKPOINT_FILE, self.get_config(), _RESUMABLE_CHANGES
             )
+            snapshots = snapshots_of(checkpoint_dir)
+        elif self.snapshot_every is not None:
+            raise InputError("snapshot_every keeps snapshots in the checkpoint_dir; give one.")
         epoch = {"perm": None, "totals": torch.zeros(len(CRITICS), device=device)}
         history: list[dict] = []
 
@@ -276,6 +315,8 @@ class MisGANImputer(Imputer):
             shuffle.set_state(saved["shuffle_rng"].cpu())
             history.extend(saved["history"])
             epoch["perm"], epoch["totals"] = saved["perm"], saved["totals"].to(device)
+        if snapshots is not None:  # those of a stretch the resume throws away
+            snapshots.discard_after(loop.step // steps_per_epoch)
 
         def step(index: int) -> dict | None:
             number, position = divmod(index, steps_per_epoch)
@@ -291,6 +332,9 @@ class MisGANImputer(Imputer):
                 history.append(
                     {f"{name}_critic_loss": v for name, v in zip(CRITICS, mean, strict=True)}
                 )
+                if self.snapshot_every and (number + 1) % self.snapshot_every == 0:
+                    state = {"imputer": nets.imputer.state_dict(), "config": self.get_config()}
+                    snapshots.save(number + 1, state)
             if not progress or (position + 1) % self.log_every:
                 return None
             data, mask_, impute = losses.tolist()  # the one host read, every log_every steps
@@ -316,8 +360,11 @@ class MisGANImputer(Imputer):
         for start in range(0, x_obs.shape[0], chunk):
             x = x_obs[start : start + chunk].to(device, torch.float32)
             m = mask[start : start + chunk].to(device, torch.float32)
-            u = torch.rand(x.shape, generator=noise, device=device)
-            out.append(nets.imputer(x, m, u).to(x_obs.device))
+            total = torch.zeros_like(x)
+            for _ in range(self.n_samples):  # the read-out: the average of k imputations
+                u = torch.rand(x.shape, generator=noise, device=device)
+                total += nets.imputer(x, m, u)
+            out.append((total / self.n_samples).to(x_obs.device))
         return torch.cat(out)
 
     # -- persistence --------------------------------------------------------------
