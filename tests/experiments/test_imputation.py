@@ -135,3 +135,33 @@ def test_the_rbms_sampled_read_out_is_scored_beside_the_mean_field_one(
     train_imputer(mean, "mnist", "mean", "im", 0.6, max_train=300, context=context)
     mean_report = evaluate_imputer(mean, max_test=200, context=context)
     assert not any(key.endswith("_sampled_h") for key in mean_report)  # a single read-out
+
+
+@pytest.mark.real_data
+def test_eval_takes_a_read_out_and_k_and_scores_the_whole_family(
+    tmp_path, mnist_dir, small_mnist_evaluator
+):
+    from mixmiss.metrics import rmse_missing
+    from mixmiss.registry import load_imputer
+
+    context = Context(data_dir=mnist_dir, progress=False, device="cpu")
+    train_imputer(tmp_path, "mnist", "rbm", "im", 0.6, preset="smoke", max_train=200,
+                  context=context)  # fmt: skip
+    report = evaluate_imputer(tmp_path, max_test=100, context=context, readout="sampled_h", k=4)
+    assert report["readout"] == "sampled_h-k4"
+    assert (tmp_path / "eval-seed0-sampled_h-k4.json").is_file()
+    chosen = load_imputer(tmp_path).readout("sampled_h", 4)
+    test = masked_split("mnist", "test", "im", 0.6, 0, 100, mnist_dir)
+    expected = rmse_missing(chosen.impute(test.images, test.mask), test.images, test.mask)
+    assert report["rmse"] == pytest.approx(expected, abs=1e-12)
+    family = evaluate_imputer(tmp_path, max_test=100, context=context, readouts="all")
+    assert family["readout"] == "mean_field"
+    names = [n for n in load_imputer(tmp_path).READOUTS if n != "mean_field"]
+    assert all(f"rmse_{n}" in family and f"fid_lenet_{n}" in family for n in names)
+    assert "rmse_mean_field" not in family  # the primary read-out is the plain rmse
+    # averaging more sampled reconstructions moves towards the mean-field RMSE (the smoke
+    # RBM is barely trained, so the gap is small: tolerance 1e-6)
+    towards = abs(family["rmse_sampled_h_k64"] - family["rmse"])
+    assert towards <= abs(family["rmse_sampled_h"] - family["rmse"]) + 1e-6
+    with pytest.raises(InputError, match="unknown read-out"):
+        evaluate_imputer(tmp_path, max_test=100, context=context, readout="nope")

@@ -148,3 +148,24 @@ def test_loading_a_missing_or_corrupt_directory_is_a_clear_error(tmp_path):
     (tmp_path / "imputer.json").write_text(json.dumps({"method": "nope", "config": {}}))
     with pytest.raises(InputError, match="unknown imputation method 'nope'"):
         load_imputer(tmp_path)
+
+
+def test_read_outs_are_named_families_with_their_default_among_them():
+    mean = MeanImputer()
+    assert mean.readout() is mean
+    with pytest.raises(InputError, match="single read-out"):
+        mean.readout("sampled_h")
+    with pytest.raises(InputError, match="single read-out"):
+        mean.readout(k=4)
+    for name in ("rbm", "lm-rbm", "misgan"):
+        cls = imputer_class(name)
+        assert cls.DEFAULT_READOUT in cls.READOUTS
+        assert set(cls.SCORED_READOUTS) <= set(cls.READOUTS)
+    rbm = make_imputer("rbm", "smoke")
+    assert list(rbm.READOUTS)[0] == "sampled_h_v" and list(rbm.READOUTS)[-1] == "mean_field"
+    averaged = rbm.readout("sampled_h", 8)
+    assert (averaged.hidden, averaged.visible, averaged.n_samples) == ("sample", "mean", 8)
+    assert (rbm.hidden, rbm.n_samples) == ("mean", 1)  # the original is unchanged
+    with pytest.raises(InputError, match="unknown read-out 'k8' of 'rbm'"):
+        rbm.readout("k8")
+    assert make_imputer("misgan", "smoke").readout("k8").n_samples == 8

@@ -26,6 +26,10 @@ def _setting(text: str) -> tuple[str, object]:
         return key, value
 
 
+def _readouts(text: str) -> str | list[str]:
+    return "all" if text == "all" else [name.strip() for name in text.split(",") if name.strip()]
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("impute", help="train and evaluate imputation methods")
     commands = parser.add_subparsers(dest="impute_command", metavar="ACTION", required=True)
@@ -43,6 +47,14 @@ def register(subparsers) -> None:
     train.add_argument(
         "--max-train", type=int, default=PAPER_TRAIN, help="use the first N training images"
     )
+    train.add_argument(
+        "--snapshot-every-epochs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="misgan: also keep the imputer network every N epochs (OUT/checkpoints/snapshots/, "
+        "for a learning curve: `mixmiss reproduce misgan-curve`)",
+    )
     _add_settings_options(train)
     add_dir_options(train, cache=False)
     train.set_defaults(func=run_train)
@@ -59,6 +71,24 @@ def register(subparsers) -> None:
         "--no-paper-fid",
         action="store_true",
         help="skip the paper's FID (fid_lenet: the reference LeNet, trained on first use)",
+    )
+    evaluate.add_argument(
+        "--readout",
+        default=None,
+        metavar="NAME",
+        help="impute with this read-out of a stochastic method (rbm, lm-rbm: sampled_h_v, "
+        "sampled_h, sampled_h_k2..k64, mean_field (default); misgan: k1 (default)..k64)",
+    )
+    evaluate.add_argument(
+        "--k", type=int, default=None, help="average K reconstructions (with --readout or alone)"
+    )
+    evaluate.add_argument(
+        "--readouts",
+        default=None,
+        type=_readouts,
+        metavar="all|NAME,...",
+        help="other read-outs scored beside it (rmse_NAME, fid_lenet_NAME); each costs an "
+        "imputation of the training set (default: rbm, lm-rbm: sampled_h; misgan: none)",
     )
     add_dir_options(evaluate)
     evaluate.set_defaults(func=run_eval)
@@ -136,6 +166,11 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    overrides = _overrides(args)
+    if args.snapshot_every_epochs is not None:
+        if args.method != "misgan":
+            raise InputError("--snapshot-every-epochs keeps MisGAN snapshots; use --method misgan.")
+        overrides["snapshot_every"] = args.snapshot_every_epochs
     train_imputer(
         args.out,
         args.dataset,
@@ -146,7 +181,7 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         resume=args.resume,
         max_train=args.max_train,
-        overrides=_overrides(args),
+        overrides=overrides,
         context=context_from(args),
         command=args.invocation,
     )
@@ -162,12 +197,16 @@ def run_eval(args: argparse.Namespace) -> int:
         max_test=args.max_test,
         context=context_from(args),
         paper_fid=not args.no_paper_fid,
+        readout=args.readout,
+        k=args.k,
+        readouts=args.readouts,
     )
     if args.json:
         print_json(report)
     else:
-        keys = ("rmse", "rmse_all", "fid_lenet", "fid_lenet_test", "fid", "accuracy",
+        keys = ("readout", "rmse", "rmse_all", "fid_lenet", "fid_lenet_test", "fid", "accuracy",
                 "accuracy_hidden")  # fmt: skip
+        keys += tuple(k for k in report if k.startswith(("rmse_", "fid_lenet_")) and k not in keys)
         for key in keys:
             print(f"{key:>16}: {report[key]}")
     return 0

@@ -22,9 +22,9 @@ independently drawn masks for testing, and four measures:
 - ``accuracy_hidden``: the same on the method's hidden features
   (:meth:`~mixmiss.impute.Imputer.hidden_features`; ``None`` for methods without);
 - ``rmse_<readout>``, ``fid_lenet_<readout>``: the same model's other read-outs
-  (:data:`~mixmiss.impute.Imputer.READOUTS`; the RBMs: ``sampled_h``, one
-  sampled binary h as the paper's text describes, beside the default
-  mean-field read-out that reproduces its numbers).
+  (:mod:`.scoring`; by default the RBMs' ``sampled_h``, one sampled binary h
+  as the paper's text describes, beside the default mean-field read-out that
+  reproduces its numbers; ``readouts="all"`` the method's whole family).
 
 Masks are reproducible: the training masks come from the run's seed, the test
 masks from the evaluation seed, through separate ``numpy.random.SeedSequence``
@@ -53,12 +53,14 @@ from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..impute import Imputer
 from ..impute.base import CONFIG_FILE
-from ..metrics import fit_logistic, rmse_all, rmse_missing
 from ..provenance import provenance
 from ..registry import imputer_class, load_imputer, make_imputer
 from ..rng import make_generator
 from ..training import TrainingInterrupted
 from ..validation import check_positive_int, check_rate
+from .scoring import PAPER_FID_DATASETS, score_imputer
+
+__all__ = ["PAPER_FID_DATASETS", "evaluate_imputer", "evaluate_imputer_seeds", "train_imputer"]
 
 RUN_FILE = "run.json"
 CHECKPOINT_DIR = "checkpoints"
@@ -67,8 +69,6 @@ CHECKPOINT_DIR = "checkpoints"
 PAPER_TRAIN = 50_000
 PAPER_TEST = 10_000
 
-#: Datasets on which the paper's FID (``fid_lenet``) is computed.
-PAPER_FID_DATASETS = ("mnist",)
 
 _TRAIN_STREAM, _TEST_STREAM = 0, 1
 
@@ -257,16 +257,6 @@ def read_run(directory: str | os.PathLike) -> dict:
         ) from exc
 
 
-def _features(imputer: Imputer, x, mask, batch: int = 8192) -> torch.Tensor | None:
-    parts = []
-    for start in range(0, x.shape[0], batch):
-        h = imputer.hidden_features(x[start : start + batch], mask[start : start + batch])
-        if h is None:
-            return None
-        parts.append(torch.as_tensor(h).detach().cpu())
-    return torch.cat(parts)
-
-
 def evaluate_imputer(
     directory: str | os.PathLike,
     seed: int = 0,
@@ -274,6 +264,9 @@ def evaluate_imputer(
     max_test: int = PAPER_TEST,
     context: Context = DEFAULT_CONTEXT,
     paper_fid: bool = True,
+    readout: str | None = None,
+    k: int | None = None,
+    readouts: Sequence[str] | str | None = None,
 ) -> dict:
     """Score a trained run on one masked test set (see the module docstring).
 
@@ -293,16 +286,25 @@ def evaluate_imputer(
     paper_fid : bool
         Compute the paper's FID (``fid_lenet``, ``fid_lenet_test``) on MNIST;
         the first call trains and caches the reference LeNet (100 epochs).
+    readout, k : str, int, optional
+        Impute with this read-out of the method (:data:`~mixmiss.impute.Imputer.READOUTS`)
+        and/or the average of ``k`` reconstructions, instead of its default.
+    readouts : list of str or "all", optional
+        Other read-outs scored beside it (:mod:`.scoring`; default: the method's
+        ``SCORED_READOUTS``).
 
     Returns
     -------
     dict with ``rmse``, ``rmse_all``, ``fid_lenet`` (the paper's FID, on the
     completed training images), ``fid_lenet_test``, ``fid`` (ours: the
     evaluator CNN's FID of the completed test images), ``accuracy``,
-    ``accuracy_hidden`` and the run's description. It is also written to
-    ``eval-seed<seed>.json`` in the run directory.
+    ``accuracy_hidden``, the read-out and the run's description. It is also written
+    to ``eval-seed<seed>.json`` in the run directory (``eval-seed<seed>-<readout>-k<k>.json``
+    for another read-out).
     """
-    return evaluate_imputer_seeds(directory, [seed], max_train, max_test, context, paper_fid)[0]
+    return evaluate_imputer_seeds(
+        directory, [seed], max_train, max_test, context, paper_fid, readout, k, readouts
+    )[0]
 
 
 def evaluate_imputer_seeds(
@@ -312,6 +314,9 @@ def evaluate_imputer_seeds(
     max_test: int = PAPER_TEST,
     context: Context = DEFAULT_CONTEXT,
     paper_fid: bool = True,
+    readout: str | None = None,
+    k: int | None = None,
+    readouts: Sequence[str] | str | None = None,
 ) -> list[dict]:
     """:func:`evaluate_imputer` on several independently masked test sets, one report each.
 
@@ -321,8 +326,6 @@ def evaluate_imputer_seeds(
     report -- then every test set is masked (with its seed), completed and
     scored (``rmse``, ``fid_lenet_test``, our ``fid``, the accuracies).
     """
-    from ..evaluators import fid_score, get_evaluator, get_lenet
-
     directory = Path(directory)
     if not seeds:
         raise InputError("give at least one test seed.")
@@ -339,78 +342,16 @@ def evaluate_imputer_seeds(
             f"imputer is {imputer.method!r}; train the run again into a new directory."
         )
     n_train = run["n_train"] if max_train is None else check_positive_int(max_train, "max_train")
-    start = time.perf_counter()
-    args = (run["dataset"], run["mechanism"], run["rate"])
-    data_dir, cache_dir = context.data_dir, context.cache_dir
-    train = masked_split(args[0], "train", *args[1:], run["seed"], n_train, data_dir)
-    evaluator = get_evaluator(
-        run["dataset"], data_dir, cache_dir, device=context.device, progress=context.progress
-    )
-    lenet = None
-    if paper_fid and run["dataset"] in PAPER_FID_DATASETS:
-        lenet = get_lenet(
-            run["dataset"], data_dir, cache_dir, device=context.device, progress=context.progress
-        )
-    train_hat = imputer.impute(train.images, train.mask)
-    classifier = fit_logistic(train_hat, train.labels)
-    fid_lenet = None if lenet is None else fid_score(train_hat, lenet, data_dir, cache_dir)
-    del train_hat
-    # the other read-outs of a stochastic method: RMSE and the paper's FID of each
-    readouts = {name: imputer.with_readout(**modes) for name, modes in imputer.READOUTS.items()}
-    readout_fid = {
-        name: None
-        if lenet is None
-        else fid_score(other.impute(train.images, train.mask), lenet, data_dir, cache_dir)
-        for name, other in readouts.items()
-    }
-    h_train = _features(imputer, train.images * train.mask, train.mask)
-    hidden_classifier = None if h_train is None else fit_logistic(h_train, train.labels)
-    shared_seconds = time.perf_counter() - start
-
-    reports = []
-    for seed in seeds:
-        start = time.perf_counter()
-        test = masked_split(args[0], "test", *args[1:], seed, max_test, data_dir)
-        test_hat = imputer.impute(test.images, test.mask)
-        h_test = None
-        if hidden_classifier is not None:
-            h_test = _features(imputer, test.images * test.mask, test.mask)
-        report = {
-            "rmse": rmse_missing(test_hat, test.images, test.mask),
-            "rmse_all": rmse_all(test_hat, test.images),
-            "fid_lenet": fid_lenet,
-            "fid_lenet_test": (
-                None if lenet is None else fid_score(test_hat, lenet, data_dir, cache_dir)
-            ),
-            "fid": fid_score(test_hat, evaluator, data_dir, cache_dir),
-            "accuracy": classifier.accuracy(test_hat, test.labels),
-            "accuracy_hidden": (
-                None if h_test is None else hidden_classifier.accuracy(h_test, test.labels)
-            ),
-            **{
-                f"{metric}_{name}": value
-                for name, other in readouts.items()
-                for metric, value in (
-                    (
-                        "rmse",
-                        rmse_missing(other.impute(test.images, test.mask), test.images, test.mask),
-                    ),
-                    ("fid_lenet", readout_fid[name]),
-                )  # fmt: skip
-            },
-            "method": run["method"],
-            "dataset": run["dataset"],
-            "mechanism": run["mechanism"],
-            "rate": run["rate"],
-            "preset": run["preset"],
-            "train_seed": run["seed"],
-            "eval_seed": seed,
-            "n_train": int(train.images.shape[0]),
-            "n_test": int(test.images.shape[0]),
-            "evaluator_checksum": evaluator.metadata.get("checksum"),
-            "lenet_checksum": None if lenet is None else lenet.metadata.get("checksum"),
-            "eval_seconds": shared_seconds + time.perf_counter() - start,
-        }
-        atomic_write_json(directory / f"eval-seed{seed}.json", report)
-        reports.append(report)
+    if k is not None:
+        check_positive_int(k, "k")
+    name = readout if readout is not None else imputer.DEFAULT_READOUT
+    label = name if k is None else f"{name or 'default'}-k{k}"
+    reports = score_imputer(
+        imputer.readout(readout, k), run, seeds, n_train, max_test, context, paper_fid,
+        readouts, primary=name if k is None else None,
+    )  # fmt: skip
+    suffix = "" if readout is None and k is None else f"-{label}"
+    for report in reports:
+        report["readout"] = label
+        atomic_write_json(directory / f"eval-seed{report['eval_seed']}{suffix}.json", report)
     return reports

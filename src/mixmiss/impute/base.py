@@ -57,14 +57,39 @@ class Imputer(abc.ABC):
     #: Methods without settings keep them empty.
     PRESETS: ClassVar[Presets] = Presets("a method without settings")
 
-    #: Other read-outs of a stochastic method that the protocol scores beside its
-    #: default one: name -> keyword arguments of :meth:`with_readout`.
+    #: The read-outs of a stochastic method, from the perception end (a sample) to the
+    #: distortion end (a mean), its default among them: name -> keyword arguments of
+    #: :meth:`with_readout`. Methods with a single read-out have none.
     READOUTS: ClassVar[dict[str, dict]] = {}
+
+    #: The name in :data:`READOUTS` of what :meth:`impute` does by default.
+    DEFAULT_READOUT: ClassVar[str | None] = None
+
+    #: The read-outs the protocol scores beside the default one when not told otherwise
+    #: (each costs an imputation of the training set): a small subset of :data:`READOUTS`.
+    SCORED_READOUTS: ClassVar[tuple[str, ...]] = ()
 
     def with_readout(self, **modes) -> Imputer:
         """A copy that imputes with another read-out (:data:`READOUTS`), sharing the
         trained model; methods with a single read-out have none."""
         raise InputError(f"the {self.method!r} imputer has a single read-out.")
+
+    def readout(self, name: str | None = None, k: int | None = None) -> Imputer:
+        """The read-out ``name`` (default: this one), averaging ``k`` reconstructions when
+        given; ``self`` when neither is given."""
+        if name is None and k is None:
+            return self
+        if not self.READOUTS:
+            raise InputError(f"the {self.method!r} imputer has a single read-out.")
+        if name is not None and name not in self.READOUTS:
+            raise InputError(
+                f"unknown read-out {name!r} of {self.method!r}; choose one of "
+                f"{', '.join(self.READOUTS)}."
+            )
+        modes = dict(self.READOUTS[name]) if name is not None else {}
+        if k is not None:
+            modes["n_samples"] = k
+        return self.with_readout(**modes)
 
     # -- what subclasses provide -------------------------------------------------
     @abc.abstractmethod

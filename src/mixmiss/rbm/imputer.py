@@ -148,8 +148,20 @@ class _RBMImputer(Imputer):
         self.lam: torch.Tensor | None = None
         self.history: list[float] = []
 
-    #: The paper's text: one sampled binary h, then the visible mean.
-    READOUTS = {"sampled_h": {"hidden": "sample"}}
+    #: From the perception end to the distortion end: a sampled h and a sampled v; a
+    #: sampled h and the visible mean (the paper's text); the average of k such
+    #: reconstructions; mean-field h (the default, which matches the paper's Table 1).
+    READOUTS = {
+        "sampled_h_v": {"hidden": "sample", "visible": "sample", "n_samples": 1},
+        "sampled_h": {"hidden": "sample", "visible": "mean", "n_samples": 1},
+        **{
+            f"sampled_h_k{k}": {"hidden": "sample", "visible": "mean", "n_samples": k}
+            for k in (2, 4, 8, 16, 32, 64)
+        },
+        "mean_field": {"hidden": "mean", "visible": "mean", "n_samples": 1},
+    }
+    DEFAULT_READOUT = "mean_field"
+    SCORED_READOUTS = ("sampled_h",)
 
     def with_readout(self, **modes) -> _RBMImputer:
         """A copy imputing with other ``hidden`` / ``visible`` / ``n_samples``, sharing the
