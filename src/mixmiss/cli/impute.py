@@ -11,6 +11,7 @@ from ..device import DEVICE_CHOICES
 from ..errors import InputError
 from ..experiments.completion import complete_images, fit_on_images, method_support
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
+from ..experiments.operating_point import HOLDOUT_FRACTION, select_on_run
 from ..presets import PRESET_NAMES
 from ..registry import IMPUTERS
 from ._common import add_dataset_option, add_dir_options, context_from, print_json, seed_option
@@ -92,6 +93,27 @@ def register(subparsers) -> None:
     )
     add_dir_options(evaluate)
     evaluate.set_defaults(func=run_eval)
+
+    select = commands.add_parser(
+        "select",
+        help="choose a read-out without ground truth: held-out observed pixels (#17)",
+        description="Hold out a fraction of each test image's observed pixels, score every "
+        "read-out of the run's method on them, choose the least held-out RMSE (+ weight x FID); "
+        "then report each read-out's true RMSE and the choice's gap to the best.",
+    )
+    select.add_argument("directory", help="run directory written by `impute train`")
+    select.add_argument(
+        "--seed", type=seed_option, default=0, help="test masks and held-out pixels"
+    )
+    select.add_argument("--max-test", type=int, default=PAPER_TEST, help="test images to use")
+    select.add_argument("--fraction", type=float, default=HOLDOUT_FRACTION,
+                        help="share of observed pixels held out")  # fmt: skip
+    select.add_argument("--weight", type=float, default=0.0,
+                        help="weight of the paper's FID against held-out RMSE (both / best)")  # fmt: skip
+    select.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    select.add_argument("--no-progress", action="store_true")
+    add_dir_options(select)
+    select.set_defaults(func=run_select)
 
     supported = "; ".join(f"{name}: {method_support(name)}" for name in sorted(IMPUTERS))
     fit = commands.add_parser(
@@ -209,6 +231,14 @@ def run_eval(args: argparse.Namespace) -> int:
         keys += tuple(k for k in report if k.startswith(("rmse_", "fid_lenet_")) and k not in keys)
         for key in keys:
             print(f"{key:>16}: {report[key]}")
+    return 0
+
+
+def run_select(args: argparse.Namespace) -> int:
+    choice = select_on_run(args.directory, seed=args.seed, max_test=args.max_test,
+                           fraction=args.fraction, weight=args.weight,
+                           context=context_from(args))  # fmt: skip
+    print_json(choice)
     return 0
 
 
