@@ -45,6 +45,14 @@ def register(subparsers) -> None:
             table.add_argument(
                 "--dataset", default=None, help="run the study on another registered dataset"
             )
+            table.add_argument(
+                "--readouts",
+                choices=("default", "all"),
+                default="default",
+                help="all: the stochastic methods' cells score their whole read-out family "
+                "(the P-D figure's curves; each read-out costs an imputation of 50,000 images); "
+                "default: the RBMs' sampled h only",
+            )
         if name == "splits":
             _add_splits_options(table)
         add_dir_options(table)
@@ -148,7 +156,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
     if args.table == "table1":
         from ..experiments import table1 as study
 
-        extra = {"dataset": args.dataset}
+        extra = {"dataset": args.dataset, "readouts": args.readouts}
     elif args.table == "splits":
         from ..experiments import splits as study
 

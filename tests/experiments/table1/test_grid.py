@@ -64,3 +64,19 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
     (run_dir / "run.json").write_text(json.dumps({**RUN, "status": "training"}))
     compute_cell(params, str(tmp_path))  # interrupted: resumed from its checkpoints
     assert calls == [False, True]
+
+
+def test_readouts_all_is_a_parameter_of_the_stochastic_methods_cells_only():
+    from mixmiss.experiments.table1.grid import get_preset, readout_keys, table1_cells
+
+    default = {c.id: c.params for c in table1_cells(get_preset("smoke"))}
+    every = {c.id: c.params for c in table1_cells(get_preset("smoke", readouts="all"))}
+    assert not any("readouts" in p for p in default.values())  # cached cells stay valid
+    for cell, params in every.items():
+        stochastic = params["method"] in ("rbm", "lm-rbm", "misgan")
+        assert params.get("readouts") == ("all" if stochastic else None), cell
+        assert stochastic or params == default[cell]
+    report = {"rmse": 1, "rmse_all": 1, "fid_lenet_test": 1, "rmse_k2": 1, "fid_lenet_k2": 1}
+    assert readout_keys(report) == ["rmse_k2", "fid_lenet_k2"]
+    with pytest.raises(InputError, match="readouts must be one of"):
+        get_preset("smoke", readouts="some")

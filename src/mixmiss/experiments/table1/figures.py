@@ -3,13 +3,16 @@
 ``fig1``: RMSE, FID and accuracy against the missing rate, one panel row per
 mechanism, one line per method, error bars = standard errors (the paper's
 Fig. 1). ``perception_distortion_figure``: RMSE (distortion) against FID
-(perception) per mechanism, one point per (method, rate), a method's points
-joined in rate order, so the trade-off the paper discusses can be seen as the
-rate rises. FID is drawn on a log axis (its values span decades). The FID
-drawn is the paper's (``fid_lenet``, the reference LeNet on the completed
-training images) when every finished row has it, else our evaluator's; the
-RBMs' sampled-h read-out (the paper's text) is drawn beside their default
-mean-field one, hollow and dashed.
+(perception), one panel per (mechanism, rate) cell. Each method is a curve
+through the read-outs its cell scored (:data:`~mixmiss.impute.Imputer.READOUTS`,
+perception end first, the distortion end marked with a square; with
+``--readouts all`` the whole family, else the RBMs' sampled h beside their
+mean-field default), a method with one read-out a point; the lower-left
+envelope of all the cell's points (its Pareto front) is drawn dotted as the
+empirical perception-distortion boundary. FID is drawn on a log axis (its
+values span decades). The FID drawn is the paper's (``fid_lenet``, the
+reference LeNet on the completed training images) when every finished row
+has it, else our evaluator's (default read-outs only).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import os
 from pathlib import Path
 
 from ...plotting import plt, save_figure
+from ...registry import imputer_class
 from .paper import MECHANISM_NAMES
 
 _PANELS = (("rmse", "RMSE (missing pixels)"), ("fid", "FID"), ("accuracy", "accuracy (%)"))
@@ -98,45 +102,57 @@ def draw_fig1(rows: list[dict], preset):
     return fig
 
 
-def _draw_sampled_readout(ax, rows, mechanism, method, fid_name, colour) -> None:
-    """The RBMs' sampled-h read-out (hollow markers, dashed) beside the default one."""
-    if fid_name != "fid_lenet":
-        return
-    rmse = {r: v for r, v, _ in _series(rows, mechanism, method, "rmse_sampled_h")}
-    fid = {r: v for r, v, _ in _series(rows, mechanism, method, "fid_lenet_sampled_h")}
-    rates = sorted(set(rmse) & set(fid))
-    if rates:
-        ax.plot([rmse[r] for r in rates], [fid[r] for r in rates], marker="o", color=colour,
-                markerfacecolor="none", linestyle="--", linewidth=0.8,
-                label=f"{_NAMES[method]} (sampled h)")  # fmt: skip
+def method_curve(row: dict, method: str, fid_name: str) -> list[tuple[float, float, str]]:
+    """A method's (RMSE, FID, read-out) points in one cell, perception end first: each of
+    its read-outs (:data:`~mixmiss.impute.Imputer.READOUTS`) the cell scored; one point for
+    a method with a single read-out (or when only our FID is drawn)."""
+    cls = imputer_class(method)
+    names = list(cls.READOUTS) if fid_name == "fid_lenet" else []
+    points = []
+    for name in names or [None]:
+        key = "" if name in (None, cls.DEFAULT_READOUT) else f"_{name}"
+        rmse, fid = row.get(f"rmse{key}", math.nan), row.get(f"{fid_name}{key}", math.nan)
+        if not (math.isnan(rmse) or math.isnan(fid)):
+            points.append((rmse, fid, name or ""))
+    return points
+
+
+def pareto_front(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The lower-left envelope: the points no other point beats on both RMSE and FID,
+    by increasing RMSE (hence decreasing FID)."""
+    front: list[tuple[float, float]] = []
+    for rmse, fid in sorted(points):
+        if not front or fid < front[-1][1]:
+            front.append((rmse, fid))
+    return front
 
 
 def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
-    """RMSE against FID, one panel per mechanism (see the module docstring)."""
-    mechanisms = preset.mechanisms
+    """RMSE against FID, one panel per (mechanism, rate) cell (see the module docstring)."""
     fid_name, fid_label = fid_metric(rows)
-    fig, axes = plt.subplots(1, len(mechanisms), figsize=(4.5 * len(mechanisms), 4), squeeze=False)
-    for ax, mechanism in zip(axes[0], mechanisms, strict=True):
-        for method in preset.methods:
-            rmse = dict((r, v) for r, v, _ in _series(rows, mechanism, method, "rmse"))
-            fid = dict((r, v) for r, v, _ in _series(rows, mechanism, method, fid_name))
-            rates = sorted(set(rmse) & set(fid))
-            if not rates:
-                continue
-            (line,) = ax.plot(
-                [rmse[r] for r in rates],
-                [fid[r] for r in rates],
-                marker="o",
-                color=_colour(preset, method),
-                label=_NAMES[method],
-            )
-            for r in rates:
-                ax.annotate(f"{r:g}", (rmse[r], fid[r]), fontsize=7, color=line.get_color(),
-                            xytext=(3, 3), textcoords="offset points")  # fmt: skip
-            _draw_sampled_readout(ax, rows, mechanism, method, fid_name, line.get_color())
-        ax.set_yscale("log")
-        ax.set_xlabel("RMSE (distortion)")
-        ax.set_ylabel(f"{fid_label} (perception; lower is better)")
-        ax.set_title(f"{MECHANISM_NAMES[mechanism]}: labels are missing rates", fontsize=10)
-        ax.grid(alpha=0.3)
-    return _save_with_legend(fig, path, top=0.92)
+    by_cell = {(r["mechanism"], r["rate"], r["method"]): r for r in rows}
+    n_rows, n_cols = len(preset.mechanisms), len(preset.rates)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4 * n_cols, 3.6 * n_rows), squeeze=False)
+    for i, mechanism in enumerate(preset.mechanisms):
+        for j, rate in enumerate(preset.rates):
+            ax, everything = axes[i, j], []
+            for method in preset.methods:
+                row = by_cell.get((mechanism, rate, method))
+                points = [] if row is None else method_curve(row, method, fid_name)
+                if not points:
+                    continue
+                x, y, _ = zip(*points, strict=True)
+                ax.plot(x, y, marker="o", ms=3, color=_colour(preset, method),
+                        label=_NAMES[method])  # fmt: skip
+                ax.plot(x[-1], y[-1], marker="s", ms=5, color=_colour(preset, method))
+                everything += [(p[0], p[1]) for p in points]
+            if everything:
+                front = pareto_front(everything)
+                ax.plot(*zip(*front, strict=True), color="black", linestyle=":", linewidth=1.2,
+                        drawstyle="steps-post", label="boundary (Pareto front)")  # fmt: skip
+            ax.set_yscale("log")
+            ax.set_xlabel("RMSE (distortion)")
+            ax.set_ylabel(f"{fid_label}")
+            ax.set_title(f"{MECHANISM_NAMES[mechanism]} {rate:g}", fontsize=10)
+            ax.grid(alpha=0.3)
+    return _save_with_legend(fig, path, top=1 - 0.35 / n_rows)

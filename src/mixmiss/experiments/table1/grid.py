@@ -40,6 +40,7 @@ METRICS = ("rmse", "fid", "accuracy", "accuracy_hidden")
 PAPER_FID_METRICS = ("fid_lenet", "fid_lenet_test")
 #: The RBMs' other read-out (one sampled binary h), scored beside the default one.
 READOUT_METRICS = ("rmse_sampled_h", "fid_lenet_sampled_h")
+READOUT_CHOICES = ("default", "all")
 HIDDEN_METHODS = ("rbm", "lm-rbm")
 
 
@@ -60,6 +61,11 @@ class Table1Preset:
         per test seed (paper: 3 x 10).
     max_train, max_test : int
         Images used from each split (paper: 50,000 and 10,000).
+    readouts : {"default", "all"}
+        Which read-outs of the stochastic methods each cell scores beside the
+        default one: their ``SCORED_READOUTS`` (the RBMs' sampled h), or their whole
+        family for the perception-distortion plane (:mod:`..scoring`; each read-out
+        costs an imputation of the 50,000 training images and of every test set).
     """
 
     dataset: str
@@ -71,6 +77,7 @@ class Table1Preset:
     test_seeds: tuple[int, ...]
     max_train: int
     max_test: int
+    readouts: str = "default"
 
 
 _ALL = ("im", "so", "pm")
@@ -91,9 +98,11 @@ PRESETS = Presets(
 )  # fmt: skip
 
 
-def get_preset(name: str, dataset: str | None = None) -> Table1Preset:
-    """The preset ``name``, optionally on another dataset."""
-    settings = dict(PRESETS[name])
+def get_preset(name: str, dataset: str | None = None, readouts: str = "default") -> Table1Preset:
+    """The preset ``name``, optionally on another dataset or scoring every read-out."""
+    if readouts not in READOUT_CHOICES:
+        raise InputError(f"readouts must be one of {', '.join(READOUT_CHOICES)}, got {readouts!r}.")
+    settings = {**PRESETS[name], "readouts": readouts}
     if dataset is not None:
         if dataset not in DATASETS:
             raise InputError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
@@ -155,6 +164,8 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
                 "method": method,
                 "train_seed": seed,
                 "config": configs[method],
+                # only when asked: cells computed without it stay valid
+                **({"readouts": "all"} if all_readouts(preset, method) else {}),
             },  # fmt: skip
         )
         for method in methods
@@ -162,6 +173,17 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
         for rate in preset.rates
         for seed in preset.train_seeds
     ]
+
+
+def all_readouts(preset: Table1Preset, method: str) -> bool:
+    """Whether the cells of ``method`` score its whole read-out family."""
+    return preset.readouts == "all" and bool(imputer_class(method).READOUTS)
+
+
+def readout_keys(report: dict) -> list[str]:
+    """The other read-outs' measures in a report (``rmse_<name>``, ``fid_lenet_<name>``)."""
+    fixed = ("rmse_all", "fid_lenet_test")
+    return [k for k in report if k.startswith(("rmse_", "fid_lenet_")) and k not in fixed]
 
 
 def compute_cell(
@@ -215,13 +237,15 @@ def _compute_cell(params: dict, out: str, context: Context) -> dict:
         params["test_seeds"],
         max_test=params["max_test"],
         context=replace(context, progress=False),
+        readouts=params.get("readouts"),
     )
     keys = (*METRICS, *PAPER_FID_METRICS, *READOUT_METRICS, "rmse_all", "eval_seed",
             "eval_seconds")  # fmt: skip
     return {
         "train_seconds": read_run(run_dir).get("train_seconds"),
-        "evals": [{key: report.get(key) for key in keys} for report in reports],
-    }
+        "evals": [{key: report.get(key) for key in (*keys, *readout_keys(report))}
+                  for report in reports],
+    }  # fmt: skip
 
 
 def valid_metrics(metrics: dict) -> bool:

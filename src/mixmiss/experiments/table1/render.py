@@ -30,6 +30,7 @@ from .grid import (
     Table1Preset,
     cell_id,
     get_preset,
+    readout_keys,
     rows_by_cell,
     table1_cells,
     valid_metrics,
@@ -47,6 +48,8 @@ def summarise(preset: Table1Preset, records: dict[str, dict]) -> list[dict]:
     evals = [e for record in records.values() for e in record["metrics"]["evals"]]
     with_paper_fid = any(e.get("fid_lenet") is not None for e in evals)
     metrics = (*METRICS, *PAPER_FID_METRICS, *READOUT_METRICS) if with_paper_fid else METRICS
+    others = {k: None for e in evals for k in readout_keys(e)}  # every read-out scored, in order
+    metrics = (*metrics, *(k for k in others if k not in metrics)) if with_paper_fid else metrics
     rows = []
     for mechanism in preset.mechanisms:
         for rate in preset.rates:
@@ -241,10 +244,13 @@ def rows_csv(rows: list[dict]) -> str:
 
 
 def write_table1_report(
-    preset: str | Table1Preset, out: str | os.PathLike, dataset: str | None = None
+    preset: str | Table1Preset,
+    out: str | os.PathLike,
+    dataset: str | None = None,
+    readouts: str = "default",
 ) -> dict[str, Path]:
     """Write table1.csv, table1.md, summary.md and the figures from the finished cells."""
-    preset = get_preset(preset, dataset) if isinstance(preset, str) else preset
+    preset = get_preset(preset, dataset, readouts) if isinstance(preset, str) else preset
     out = Path(out)
     cells = table1_cells(preset)
     records = finished_cells(cells, out, valid_metrics)

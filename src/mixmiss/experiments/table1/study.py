@@ -26,6 +26,7 @@ def reproduce_table1(
     dataset: str | None = None,
     command: Sequence[str] | None = None,
     executor: Executor | None = None,
+    readouts: str = "default",
 ) -> dict[str, Path]:
     """Compute every unfinished cell of the study, then write its outputs into ``out``.
 
@@ -48,6 +49,9 @@ def reproduce_table1(
         Where cells are computed (default: ``LocalExecutor(workers)``;
         :class:`~mixmiss.experiments.executors.RayExecutor` for a cluster,
         each cell's task requesting :func:`.resources.cell_resources`).
+    readouts : {"default", "all"}
+        ``"all"``: the stochastic methods' cells score their whole read-out family
+        (:class:`.grid.Table1Preset`), for the perception-distortion figure.
 
     Raises
     ------
@@ -55,7 +59,7 @@ def reproduce_table1(
         When some cells raised; the others are cached and the report is
         written from them first.
     """
-    study = get_preset(preset, dataset)
+    study = get_preset(preset, dataset, readouts)
     executor = executor if executor is not None else LocalExecutor(workers)
     out, cell_context = executor.prepare(Path(out), context)
     fn = functools.partial(
@@ -100,10 +104,14 @@ def reproduce_table1(
 
 
 def plan_table1(
-    preset: str, out: str | os.PathLike, dataset: str | None = None, device: str = "auto"
+    preset: str,
+    out: str | os.PathLike,
+    dataset: str | None = None,
+    device: str = "auto",
+    readouts: str = "default",
 ) -> dict:
     """The study's compute plan (:func:`mixmiss.experiments.plan.make_plan`); computes nothing."""
-    study = get_preset(preset, dataset)
+    study = get_preset(preset, dataset, readouts)
     return make_plan(
         "table1",
         preset,
