@@ -50,7 +50,7 @@ def make_imputer(name: str, preset: str | None = None, **config) -> Imputer:
     return cls(**{**settings, **config})
 
 
-def load_imputer(directory: str | os.PathLike) -> Imputer:
-    """Load a saved imputer of whichever method saved it."""
+def load_imputer(directory: str | os.PathLike, device: str | None = None) -> Imputer:
+    """Load a saved imputer of whichever method saved it (on ``device`` if given)."""
     method = read_saved_config(Path(directory))["method"]
-    return imputer_class(method).load(directory)
+    return imputer_class(method).load(directory, device)

@@ -142,6 +142,12 @@ def register(subparsers) -> None:
     complete.add_argument("directory", help="directory written by `impute fit`")
     _add_image_options(complete)
     complete.add_argument("--out", required=True, help="new directory for the completed images")
+    complete.add_argument(
+        "--device",
+        choices=DEVICE_CHOICES,
+        default=None,
+        help="where to complete (default: the device the imputer was fitted on)",
+    )
     complete.set_defaults(func=run_complete)
 
 
@@ -260,7 +266,12 @@ def run_fit(args: argparse.Namespace) -> int:
 
 def run_complete(args: argparse.Namespace) -> int:
     out = complete_images(
-        args.directory, args.images, args.out, masks=args.masks, command=args.invocation
+        args.directory,
+        args.images,
+        args.out,
+        masks=args.masks,
+        command=args.invocation,
+        device=args.device,
     )
     print(f"wrote the completed images to {out}")
     return 0

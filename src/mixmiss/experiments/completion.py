@@ -182,6 +182,7 @@ def complete_images(
     out: str | os.PathLike,
     masks: str | os.PathLike | None = None,
     command: Sequence[str] | None = None,
+    device: str | None = None,
 ) -> Path:
     """Complete a user's masked images with the imputer in ``directory``; write them to ``out``.
 
@@ -198,6 +199,9 @@ def complete_images(
         (:func:`mixmiss.data.masked_images.write_completed`) and ``completion.json``.
     command : list of str, optional
         The CLI's argv, recorded in ``completion.json``.
+    device : str, optional
+        Replaces the device the imputer was fitted on (an imputer fitted on a
+        GPU completes on a CPU with ``device="cpu"``).
 
     Returns
     -------
@@ -205,7 +209,7 @@ def complete_images(
     """
     out = check_new_directory(out)
     fit = read_fit(directory)
-    imputer = load_imputer(directory)
+    imputer = load_imputer(directory, device)
     data = read_masked_images(images, masks)
     fitted = tuple(fit["images"][key] for key in ("channels", "height", "width"))
     if data.shape != fitted:

@@ -335,7 +335,7 @@ def evaluate_imputer_seeds(
             f"the run in {directory} has not finished training; finish it with "
             "`mixmiss impute train ... --resume` first."
         )
-    imputer = load_imputer(directory)
+    imputer = load_imputer(directory, context.device)
     if imputer.method != run["method"]:
         raise CacheError(
             f"{directory} is damaged: run.json describes a {run['method']!r} run but the saved "

@@ -177,8 +177,12 @@ class Imputer(abc.ABC):
         return directory
 
     @classmethod
-    def load(cls, directory: str | os.PathLike) -> Imputer:
-        """Rebuild a saved imputer; refuses a directory saved by another method."""
+    def load(cls, directory: str | os.PathLike, device: str | None = None) -> Imputer:
+        """Rebuild a saved imputer; refuses a directory saved by another method.
+
+        ``device`` replaces the device it was saved with (e.g. ``"cpu"`` for an
+        imputer trained on a GPU), for methods that have one.
+        """
         directory = Path(directory)
         saved = read_saved_config(directory)
         if saved["method"] != cls.method:
@@ -186,7 +190,10 @@ class Imputer(abc.ABC):
                 f"{directory} holds a {saved['method']!r} imputer, not {cls.method!r}; "
                 f"load it with the {saved['method']!r} method (or mixmiss.impute.load_imputer)."
             )
-        imputer = cls(**saved["config"])
+        config = dict(saved["config"])
+        if device is not None and "device" in config:
+            config["device"] = device
+        imputer = cls(**config)
         imputer.load_state_dict(load_checkpoint(directory / STATE_FILE))
         return imputer
 

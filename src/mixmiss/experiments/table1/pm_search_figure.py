@@ -1,13 +1,14 @@
 """The P.M. design search as a figure: each design's Mean column against the paper's targets.
 
 One panel per rate: RMSE (x) against the paper's FID (y, log axis), one
-point per design (marker: placement; colour: how sides are drawn; label: the
-number of rectangles), the targets' box shaded. A finalist's accuracy, when
-measured, is written beside its point with its distance to the paper's.
+point per design (marker: placement; colour: how sides are drawn; size: the
+number of rectangles), the targets' box shaded. The designs whose accuracy
+was measured are labelled with their number of rectangles and accuracy.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -36,19 +37,20 @@ def plot_search(rows: list[dict], path: str | os.PathLike) -> Path:
                 row["fid_lenet"],
                 marker=_MARKERS[row["placement"]],
                 color=_COLOURS[row["sides"]],
+                markersize=3 + math.log2(row["count"]),  # larger: more rectangles
                 linestyle="none",
-                alpha=0.8,
+                alpha=0.7,
             )
-            label = str(row["count"])
-            if row.get("accuracy") is not None:
+            if row.get("accuracy") is not None:  # the finalists: their count and accuracy
                 gap = row["accuracy"] - accuracy
                 mark = "" if abs(gap) <= ACCURACY_TOLERANCE else "!"
-                label += f" ({row['accuracy']:.1f}%{mark})"
-            ax.annotate(label, (row["rmse"], row["fid_lenet"]), fontsize=6, xytext=(3, 2),
-                        textcoords="offset points")  # fmt: skip
+                ax.annotate(f"{row['count']}: {row['accuracy']:.1f}%{mark}",
+                            (row["rmse"], row["fid_lenet"]), fontsize=7, xytext=(4, -3),
+                            textcoords="offset points")  # fmt: skip
         ax.set_yscale("log")
         ax.set_xlabel("RMSE of the Mean column (missing test pixels)")
-        ax.set_title(f"P.M. {rate:g}: paper ★ RMSE {rmse:g}, FID {fid:g}, acc. {accuracy:g} %")
+        ax.set_title(f"P.M. {rate:g}: paper ★ RMSE {rmse:g}, FID {fid:g},\naccuracy {accuracy:g} %",
+                     fontsize=9)  # fmt: skip
     axes[0].set_ylabel("FID (paper's LeNet, completed training images)")
     handles = [
         plt.Line2D(
@@ -58,5 +60,10 @@ def plot_search(rows: list[dict], path: str | os.PathLike) -> Path:
         for p in _MARKERS
     ]
     axes[-1].legend(handles=handles, fontsize=7, loc="best")
-    fig.suptitle("P.M. designs (label: rectangles per image; shaded: the paper's tolerance)")
+    fig.suptitle(
+        "P.M. designs (marker size: rectangles per image, 1-128; labels: rectangles and Mean "
+        "accuracy where measured, ! beyond 2 points; shaded: the paper's tolerance)",
+        fontsize=9,
+        y=1.03,
+    )
     return save_figure(fig, path)
