@@ -243,8 +243,8 @@ def test_table1_cells_on_ray_equal_the_local_ones(
     monkeypatch.setattr(
         table1_study,
         "get_preset",
-        lambda name, dataset=None: replace(
-            real_get_preset(name, dataset), mechanisms=("im",), rates=(0.3,)
+        lambda *args, **kwargs: replace(
+            real_get_preset(*args, **kwargs), mechanisms=("im",), rates=(0.3,)
         ),
     )
     context = Context(data_dir=mnist_dir, device="cpu", progress=False)

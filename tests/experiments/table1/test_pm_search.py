@@ -41,7 +41,7 @@ def _row(design, rate, rmse_gap=0.0, fid_factor=1.0, accuracy_gap=None):
 
 def test_the_grid_covers_counts_sides_and_placements():
     grid = design_grid((4, 32))
-    assert len(grid) == 2 * 2 * 3 and DEFAULT_DESIGN in grid  # counts x sides x placements
+    assert len(grid) == 2 * 2 * 4 and DEFAULT_DESIGN in grid  # counts x sides x placements
 
 
 def test_verdicts_use_the_stated_tolerances():
