@@ -29,11 +29,13 @@ def test_lenet_refuses_a_dataset_it_cannot_take(run):
 
 @pytest.mark.real_data
 def test_lenet_train_then_show(run, mnist_dir, monkeypatch):
-    from mixmiss.evaluators import lenet
+    from mixmiss.evaluators import training  # the LeNet's data come through training_data
 
-    real_load = lenet.load_dataset
+    real_load = training.load_dataset
     monkeypatch.setattr(
-        lenet, "load_dataset", lambda name, split, *a, **k: real_load(name, split, *a, limit=500)
+        training,
+        "load_dataset",
+        lambda name, split, *a, **k: real_load(name, split, *a, limit=500),
     )
     code, out, _ = run("evaluator", "train", "--network", "lenet", "--dataset", "mnist",
                        "--data-dir", mnist_dir, "--epochs", "1", "--json")  # fmt: skip

@@ -42,13 +42,19 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..data import load_dataset
 from ..device import resolve_device
 from ..errors import InputError
 from ..rng import isolated_seed, make_generator
 from ..training import Checkpoint, TrainingLoop, in_epochs
 from .evaluator import Evaluator
-from .training import cache_network, cached_metadata, cached_state_dict, is_cached, writable_cache
+from .training import (
+    cache_network,
+    cached_metadata,
+    cached_state_dict,
+    is_cached,
+    training_data,
+    writable_cache,
+)
 
 #: The reference's input normalisation (MNIST's pixel mean and standard deviation).
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
@@ -168,10 +174,7 @@ def train_lenet(
         raise InputError(f"max_train must be >= 1, got {max_train}.")
     out_dir = writable_cache(cache_dir)  # fail now, not after the training
     torch_device = resolve_device(device)
-    train = load_dataset(dataset, "train", data_dir)
-    test = load_dataset(dataset, "test", data_dir)
-    if max_train is not None:
-        train = train.subset(slice(0, max_train))
+    train, test = training_data(dataset, data_dir, max_train)
     x_train = train.images.to(torch_device)
     y_train = train.labels.to(torch_device)
     # the last minibatch is partial, as in the reference (938 steps for 60,000 images)

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from .. import paths
 from ..atomic import atomic_torch_save, atomic_write_json, load_checkpoint
-from ..data import get_spec, load_dataset
+from ..data import ImageDataset, get_spec, load_dataset
 from ..device import resolve_device
 from ..errors import CacheError, InputError
 from ..rng import isolated_seed, make_generator
@@ -139,6 +139,16 @@ def cached_state_dict(
     return load_checkpoint(weights_path)
 
 
+def training_data(
+    dataset: str, data_dir: str | os.PathLike | None, max_train: int | None
+) -> tuple[ImageDataset, ImageDataset]:
+    """The training split (its first ``max_train`` images when given) and the test split."""
+    train = load_dataset(dataset, "train", data_dir)
+    if max_train is not None:
+        train = train.subset(slice(0, max_train))
+    return train, load_dataset(dataset, "test", data_dir)
+
+
 def is_cached(name: str, cache_dir: str | os.PathLike | None) -> bool:
     """Whether metadata for ``name`` is cached (its weights are verified on load)."""
     return (_evaluator_dir(cache_dir) / f"{name}.json").is_file()
@@ -185,10 +195,7 @@ def train_evaluator(
         recipe = replace(recipe, epochs=epochs)
     writable_cache(cache_dir)
     torch_device = resolve_device(device)
-    train = load_dataset(dataset, "train", data_dir)
-    test = load_dataset(dataset, "test", data_dir)
-    if max_train is not None:
-        train = train.subset(slice(0, max_train))
+    train, test = training_data(dataset, data_dir, max_train)
     x_train = train.images.to(torch_device)
     y_train = train.labels.to(torch_device)
 

@@ -66,23 +66,14 @@ def reproduce_table1(
         compute_cell, out=str(out), context=cell_context, threads=executor.threads
     )
     # the evaluators are trained (once) before the cells, outside their wall times
-    evaluator = get_evaluator(
-        study.dataset,
-        context.data_dir,
-        context.cache_dir,
-        device=context.device,
-        progress=context.progress,
-    )
-    networks = [evaluator]
+    loaders = [get_evaluator]
     if study.dataset in PAPER_FID_DATASETS:  # the paper's FID network (reference LeNet)
-        lenet = get_lenet(
-            study.dataset,
-            context.data_dir,
-            context.cache_dir,
-            device=context.device,
-            progress=context.progress,
-        )
-        networks.append(lenet)
+        loaders.append(get_lenet)
+    networks = [
+        load(study.dataset, context.data_dir, context.cache_dir, device=context.device,
+             progress=context.progress)
+        for load in loaders
+    ]  # fmt: skip
     if executor.parallel:  # else every cell running at once would compute the FID statistics
         for network in networks:
             reference_statistics(network, cell_context.data_dir, cell_context.cache_dir)
