@@ -4,14 +4,12 @@
 conventions and shares the torch model, the CD update and the imputation
 with the project's image imputers (:mod:`~mixmiss.rbm.cd`,
 :mod:`~mixmiss.rbm.inference`); what is its own is the array handling, the
-per-feature scaling (:mod:`~mixmiss.rbm.scaling`) and the early stopping
-(:mod:`~mixmiss.rbm.early_stopping`).
+per-feature scaling (:mod:`~mixmiss.rbm.scaling`), the early stopping
+(:mod:`~mixmiss.rbm.early_stopping`) and the defaults (:mod:`~mixmiss.rbm.defaults`).
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 import warnings
 
 import numpy as np
@@ -24,6 +22,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 from ..device import resolve_device, torch_threads
 from ..errors import InputError
 from ..rng import make_generator
+from .defaults import check_every, check_stopping, single_thread, training_config
 from .early_stopping import train_with_early_stopping
 from .inference import (
     HIDDEN_MODES,
@@ -34,29 +33,6 @@ from .inference import (
     impute,
 )
 from .scaling import ColumnRange
-from .training import TrainingConfig
-
-#: ``learning_rate="auto"``: ``eta = AUTO_STEP / batch_size``. The CD step SUMS
-#: ``eta * (...)`` over the batch, so ``eta * batch_size`` is the step of the
-#: mean gradient; 0.384 (eta = 3e-3 at batch 128) is the largest that trained
-#: stably on every dataset of the measurements in the class docstring.
-AUTO_STEP = 0.384
-#: ``n_iter="auto"``: at most about this many CD updates (early stopping ends
-#: most runs far sooner): 156 epochs of 16,000 rows at batch 128, 26 of 100,000,
-#: and many short epochs of a small table ...
-AUTO_MAX_UPDATES = 20_000
-#: ... but at least this many epochs.
-AUTO_MIN_EPOCHS = 10
-#: Rows trained on between two checks of the held-out error: a small table's
-#: epoch is a few updates, whose effect on the held-out error is lost in the noise
-#: of the CD steps, so it is checked every ``ceil(CHECK_ROWS / n_rows)`` epochs.
-CHECK_ROWS = 2048
-#: Below this many weights (n_features x n_components) torch runs on one CPU
-#: thread. Measured on the 2-core machine of results/rbm/imputer-defaults.md,
-#: shared with other jobs: a CD step of 784 x 256 took 13 ms on one thread and
-#: 18-38 ms on two, of 784 x 1024 52 ms on one and 196 ms on two (the threads
-#: wait for each other whenever the other jobs hold a core).
-SMALL_MODEL = 2**21
 
 
 class RBMImputer(TransformerMixin, BaseEstimator):
@@ -175,33 +151,8 @@ class RBMImputer(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    How the defaults were chosen: RMSE of the masked entries divided by mean
-    imputation's (lower is better), 50 % MCAR, seed 0, features scaled to
-    [0, 1]; seconds on a 2-core CPU shared with other jobs (upper bounds).
-    ``results/rbm/imputer-defaults.md`` has every run and its command.
-
-    ====================  ======  ==================  ======  =====  ========
-    setting               digits  F-MNIST 2k / 10k    cancer  wine   diabetes
-    ====================  ======  ==================  ======  =====  ========
-    dense, 3e-3, m=256    0.878   0.508 / 0.488 114s  0.909   1.00   1.01
-    dense, 3e-3, m=128    0.871   0.510 / 0.495 55s   0.920   0.99   1.01
-    dense, 1e-3, m=256    0.880                       0.979   1.01   1.00
-    dense, 6e-3, m=256    0.834   0.536               0.881   1.00   0.98
-    dense, 3e-3, m=64     0.835   0.523               0.950   1.02   0.99
-    low rank, 1e-3        0.928                       0.999   1.00   1.01
-    low rank, 3e-4        1.000                       1.001   1.00   1.01
-    zeroed, 3e-3, m=256   0.926                       0.963   1.00   1.02
-    ====================  ======  ==================  ======  =====  ========
-
-    Hence a dense ``W``: from its near-zero start the factors of ``W = A B``
-    barely move (``Delta A = Delta W B^T`` is as small as ``B``), and a step
-    large enough to get them going diverges (the issue's ``RBMImputer()`` at
-    ``low_rank=True, eta=1e-3`` returned the column means on MNIST). ``eta =
-    3e-3`` at batch 128: 6e-3 helps the small tables but costs 5 % on
-    Fashion-MNIST. 128 hidden units: within 1.3 % of 256 on Fashion-MNIST in
-    half the time. Tables of a few hundred rows (wine, diabetes) have too
-    little data for any setting to beat the column means by more than a few
-    per cent; there the held-out check falls back to mean imputation.
+    The defaults, and how ``"auto"`` is resolved, were chosen from
+    measurements over five datasets: :mod:`mixmiss.rbm.defaults`.
 
     Edge cases: a row that is entirely missing is filled from the model alone
     (``h`` inferred from ``c``, and ``sigma(b)`` for ``lm``); values outside
@@ -279,44 +230,6 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
-    # -- settings ---------------------------------------------------------------------
-    def _resolved_config(self, n_rows: int) -> TrainingConfig:
-        """The :class:`TrainingConfig` of this fit, with the ``"auto"`` values resolved."""
-        batch_size = self.batch_size
-        if isinstance(batch_size, numbers.Integral) and not isinstance(batch_size, bool):
-            batch_size = int(min(batch_size, max(n_rows, 1)))
-        learning_rate = self.learning_rate
-        if isinstance(learning_rate, str):
-            if learning_rate != "auto":
-                raise InputError(
-                    f"learning_rate must be a positive number or 'auto', got {learning_rate!r}."
-                )
-            learning_rate = AUTO_STEP / self.batch_size
-        n_iter = self.n_iter
-        if isinstance(n_iter, str):
-            if n_iter != "auto":
-                raise InputError(f"n_iter must be a positive integer or 'auto', got {n_iter!r}.")
-            batches = math.ceil(n_rows / batch_size)
-            n_iter = max(AUTO_MIN_EPOCHS, AUTO_MAX_UPDATES // batches)
-        return TrainingConfig(
-            self.method, self.n_components, n_iter, batch_size, learning_rate, self.k,
-            self.low_rank, self.rank, precision=self.precision,
-        )  # fmt: skip
-
-    def _check_stopping(self) -> None:
-        fraction = self.validation_fraction
-        if (
-            isinstance(fraction, bool)
-            or not isinstance(fraction, numbers.Real)
-            or not 0 < fraction < 1
-        ):
-            raise InputError(f"validation_fraction must lie in (0, 1), got {fraction!r}.")
-        patience = self.n_iter_no_change
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 1:
-            raise InputError(f"n_iter_no_change must be a positive integer, got {patience!r}.")
-        if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or self.tol < 0:
-            raise InputError(f"tol must be a non-negative number, got {self.tol!r}.")
-
     # -- array handling ---------------------------------------------------------------
     def _validated(self, X, reset: bool) -> np.ndarray:
         return validate_data(
@@ -335,7 +248,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         return make_generator(seed, resolve_device(self.device))
 
     def _threads(self, n_features: int):
-        small = n_features * self.n_components < SMALL_MODEL
+        small = single_thread(n_features, self.n_components)
         return torch_threads(1 if small and resolve_device(self.device).type == "cpu" else None)
 
     # -- the estimator -------------------------------------------------------------------
@@ -356,7 +269,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         check_mode(self.hidden, HIDDEN_MODES, "hidden")
         check_mode(self.visible, VISIBLE_MODES, "visible")
         if self.early_stopping:
-            self._check_stopping()
+            check_stopping(self.validation_fraction, self.n_iter_no_change, self.tol)
         missing = np.isnan(X)
         empty = missing.all(axis=0)
         if empty.all():
@@ -385,7 +298,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
         self._binary = np.array(
             [np.unique(col[~np.isnan(col)]).size == 2 for col in kept.T], dtype=bool
         )
-        config = self._resolved_config(X.shape[0])
+        config = training_config(self.get_params(), X.shape[0])
         rng = check_random_state(self.random_state)
         self._seed = int(rng.randint(np.iinfo(np.int32).max))
         generator = self._generator(self._seed)
@@ -399,7 +312,7 @@ class RBMImputer(TransformerMixin, BaseEstimator):
                 validation_fraction=self.validation_fraction if self.early_stopping else 0.0,
                 n_iter_no_change=self.n_iter_no_change,
                 tol=self.tol,
-                check_every=math.ceil(CHECK_ROWS / X.shape[0]) if self.early_stopping else 1,
+                check_every=check_every(X.shape[0]) if self.early_stopping else 1,
             )
         model = result.model
         self.model_ = model
