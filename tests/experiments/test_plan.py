@@ -9,21 +9,23 @@ import sys
 import pytest
 
 from mixmiss.cli import main
-from mixmiss.experiments.plan import BENCH_FIGURES, format_plan
+from mixmiss.experiments.plan import BENCH_FIGURES, CellCost, format_plan
 from mixmiss.experiments.table1 import plan_table1, table1_cells
-from mixmiss.experiments.table1.grid import get_preset
+from mixmiss.experiments.table1.grid import get_preset, run_directory
+from mixmiss.experiments.table1.resources import cell_cost
 from mixmiss.experiments.table2 import plan_table2
 
 HOURS = 3600
 
 
-def test_table1_paper_plan_cli_json_reports_405_trainings_with_hours_per_method(tmp_path, capsys):
+def test_table1_paper_plan_cli_json_reports_243_trainings_with_hours_per_method(tmp_path, capsys):
     out = tmp_path / "study"
     argv = ["reproduce", "table1", "--preset", "paper", "--out", str(out), "--plan", "--json"]
     assert main(argv) == 0
     plan = json.loads(capsys.readouterr().out)
     assert not out.exists()  # nothing created, nothing run
-    assert plan["trainings"] == plan["pending"] == plan["cells"] == 405
+    assert plan["pending"] == plan["cells"] == 405
+    assert plan["trainings"] == 243  # mean imputation and inpainting train nothing
     rows = {row["group"]: row for row in plan["groups"]}
     assert list(rows) == ["mean", "inpaint", "rbm", "lm-rbm", "misgan"]
     assert all(row["pending"] == 81 for row in rows.values())  # 27 (mechanism, rate) x 3
@@ -58,6 +60,24 @@ def test_finished_cells_leave_the_plan(tmp_path):
     assert cell.id not in plan["pending_cells"]
 
 
+def test_a_cell_whose_model_is_trained_only_evaluates(tmp_path):
+    """--readouts all: new cells, but the models of the finished study are reused."""
+    cells = [c for c in table1_cells(get_preset("quick", readouts="all"))
+             if c.params["method"] == "lm-rbm"]  # fmt: skip
+    trained, training, interrupted = cells[:3]
+    for cell, status in ((trained, "trained"), (interrupted, "training")):
+        run_dir = run_directory(cell.params, tmp_path)
+        run_dir.mkdir(parents=True)
+        record = {"method": "lm-rbm", "dataset": "mnist", "status": status}
+        (run_dir / "run.json").write_text(json.dumps(record))
+    plan = plan_table1("quick", tmp_path, readouts="all")
+    assert plan["pending"] == 45 and plan["trainings"] == 45 - 18 - 1
+    assert cell_cost(trained, tmp_path) == CellCost(
+        0.0, "lm-rbm: trained already, evaluation only", trains=False
+    )
+    assert cell_cost(training, tmp_path).trains and cell_cost(interrupted, tmp_path).trains
+
+
 def test_table2_paper_plan_says_which_cells_have_no_figure(capsys, tmp_path):
     plan = plan_table2("paper", tmp_path)
     assert plan["trainings"] == 12
@@ -80,7 +100,7 @@ def test_the_plan_requests_no_gpu_with_device_cpu_and_prints_a_table(capsys, tmp
             "--device", "cpu"]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "30 cells, 0 finished, 30 pending (30 trainings)" in text
+    assert "30 cells, 0 finished, 30 pending (18 trainings)" in text
     assert "GPU" not in text.split("Basis")[0].split("Ray task")[1]  # only "1 CPU" requests
     plan = plan_table1("quick", tmp_path, device="cpu")
     assert all(row["ray_task"]["gpus"] == 0 for row in plan["groups"])

@@ -51,7 +51,7 @@ def register(subparsers) -> None:
                 default="default",
                 help="all: the stochastic methods' cells score their whole read-out family "
                 "(the P-D figure's curves; each read-out costs an imputation of 50,000 images); "
-                "default: the RBMs' sampled h only",
+                "default: each method's default read-out, and the RBMs' sampled h beside it",
             )
         if name == "splits":
             _add_splits_options(table)

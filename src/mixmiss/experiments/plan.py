@@ -102,11 +102,15 @@ class CellCost:
         Where the number comes from, or why there is none.
     figure : str or None
         The :data:`BENCH_FIGURES` name used.
+    trains : bool
+        Whether the cell trains a model (False: its training is already
+        finished, or the method trains nothing; the cell only evaluates).
     """
 
     seconds: float | None
     basis: str
     figure: str | None = None
+    trains: bool = True
 
     @property
     def cpu_hours(self) -> float | None:
@@ -158,6 +162,7 @@ def make_plan(
     """
     finished = finished_cells(cells, out) if Path(out).is_dir() else {}
     pending = [cell for cell in cells if cell.id not in finished]
+    trainings = 0
     groups: dict[str, dict] = {}
     for cell in cells:
         name = group(cell)
@@ -175,6 +180,7 @@ def make_plan(
             continue
         row["pending"] += 1
         projected = cost(cell)
+        trainings += projected.trains
         if projected.basis not in row["basis"]:
             row["basis"].append(projected.basis)
         if projected.seconds is None:
@@ -200,7 +206,7 @@ def make_plan(
         "cells": len(cells),
         "finished": len(finished),
         "pending": len(pending),
-        "trainings": len(pending),
+        "trainings": trainings,
         "groups": rows,
         "total": {
             "pending": len(pending),
@@ -217,7 +223,8 @@ def make_plan(
             "GPU-hours: no GPU bench figure is committed (results/bench/ holds CPU timings "
             "only), so none is projected for the groups whose tasks hold a GPU.",
             "Training only: evaluating a cell (test sets, FID, classifiers) has no bench figure.",
-            "A pending cell with a checkpoint resumes it, and takes less than projected.",
+            "A pending cell with a checkpoint resumes it, and takes less than projected; one "
+            "whose training finished (e.g. a new read-out) only evaluates.",
             "ray_task: what each cell's Ray task requests; with --device cpu, or auto on a "
             "cluster without GPUs, no GPU.",
         ],

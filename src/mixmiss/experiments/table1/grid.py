@@ -10,6 +10,7 @@ cheapest method first, so a study cut short still has whole columns.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from ..imputation import (
     PAPER_FID_DATASETS,
     PAPER_TEST,
     PAPER_TRAIN,
+    RUN_FILE,
     evaluate_imputer_seeds,
     read_run,
     train_imputer,
@@ -214,11 +216,22 @@ def _train_command(params: dict, run_dir: Path) -> list[str]:
                    "--out", str(run_dir)]  # fmt: skip
 
 
-def _compute_cell(params: dict, out: str, context: Context) -> dict:
+def run_directory(params: dict, out: str | os.PathLike) -> Path:
+    """Where the cell with ``params`` keeps its trained model (shared by its read-outs)."""
     name = cell_id(params["mechanism"], params["rate"], params["method"], params["train_seed"])
-    run_dir = Path(out) / "runs" / name
-    started = (run_dir / "run.json").is_file()
-    if not started or read_run(run_dir).get("status") != "trained":
+    return Path(out) / "runs" / name
+
+
+def is_trained(params: dict, out: str | os.PathLike) -> bool:
+    """Whether the model of the cell with ``params`` has finished training in ``out``."""
+    run_dir = run_directory(params, out)
+    return (run_dir / RUN_FILE).is_file() and read_run(run_dir).get("status") == "trained"
+
+
+def _compute_cell(params: dict, out: str, context: Context) -> dict:
+    run_dir = run_directory(params, out)
+    started = (run_dir / RUN_FILE).is_file()
+    if not is_trained(params, out):
         train_imputer(
             run_dir,
             params["dataset"],

@@ -16,11 +16,14 @@ figure measured the cell's configuration.
 
 from __future__ import annotations
 
+import os
+
 from ...presets import Presets
 from ..cells import Cell
 from ..executors import Resources
 from ..imputation import PAPER_TRAIN
 from ..plan import CellCost, figure_cost
+from .grid import is_trained
 
 _CPU = {"cpus": 1}
 _RBM = Presets("the RBM cells' Ray tasks", smoke=_CPU, quick={"cpus": 2, "gpus": 0.25},
@@ -66,16 +69,20 @@ _MEASURED = {
 }
 
 
-def cell_cost(cell: Cell) -> CellCost:
+def cell_cost(cell: Cell, out: str | os.PathLike | None = None) -> CellCost:
     """The projected training of ``cell``: its epochs at the bench figure of its method.
 
     The mask (mechanism, rate) does not change the cost of a step, so the
     figures (measured at I.M. 0.6) hold for every cell of the same
-    configuration. Mean imputation and inpainting train nothing.
+    configuration. Mean imputation and inpainting train nothing, and neither
+    does a cell whose model finished training in the study directory ``out``
+    (a cell scoring another read-out of a trained model).
     """
     method, config = cell.params["method"], cell.params["config"]
     if method in ("mean", "inpaint"):
-        return CellCost(0.0, "nothing to train")
+        return CellCost(0.0, "nothing to train", trains=False)
+    if out is not None and is_trained(cell.params, out):
+        return CellCost(0.0, f"{method}: trained already, evaluation only", trains=False)
     if method not in _MEASURED:
         return CellCost(None, f"{method}: no bench figure")
     name, measured = _MEASURED[method]

@@ -110,6 +110,6 @@ def plan_table1(
         out,
         group=cell_group,
         resources=cell_resources,
-        cost=cell_cost,
+        cost=lambda cell: cell_cost(cell, out),
         device=device,
     )
