@@ -10,15 +10,9 @@ from PIL import Image
 from mixmiss.atomic import load_checkpoint
 from mixmiss.context import Context
 from mixmiss.errors import InputError
-from mixmiss.experiments.table2 import (
-    ensure_trained,
-    get_preset,
-    grid,
-    panel_path,
-    run_path,
-    run_table2_cell,
-    table2_cells,
-)
+from mixmiss.experiments import mmgan_runs
+from mixmiss.experiments.mmgan_runs import run_path
+from mixmiss.experiments.table2 import get_preset, panel_path, run_table2_cell, table2_cells
 from mixmiss.mmgan import MMGANConfig, TrainingInterrupted, make_config, train
 
 from .conftest import read_cell
@@ -81,26 +75,10 @@ def test_an_interrupted_run_is_resumed_then_only_evaluated(tmp_path, evaluator_c
     assert [r["step"] for r in resumes] == [3]  # continued, not started again
 
     for name in ("train", "resume_training"):
-        monkeypatch.setattr(grid, name, _fail)
+        monkeypatch.setattr(mmgan_runs, name, _fail)
     again = run_table2_cell(
         cell.params, tmp_path, Context(cache_dir=evaluator_cache, progress=False), threads=1
     )
     assert again["started_at_step"] == 6 and again["accuracy"] == metrics["accuracy"]
     assert again["train_seconds"] == metrics["train_seconds"] > 0
     assert not (tmp_path / "figures").exists()  # a fixed-priors cell draws no panel
-
-
-def test_a_run_killed_before_its_first_checkpoint_starts_again(tmp_path):
-    config = make_config("smoke", dataset="digits", sets="A")
-    (tmp_path / "config.json").write_text("{}")
-    (tmp_path / "log.jsonl").write_text('{"step": 2, "seconds": 9.0}\n')
-    assert ensure_trained(config, tmp_path, progress=False) == 0
-    assert load_checkpoint(tmp_path / "checkpoint.pt")["step"] == 6
-
-
-def test_a_run_of_another_config_is_refused(tmp_path):
-    train(make_config("smoke", dataset="digits", sets="A", seed=1), tmp_path, progress=False)
-    with pytest.raises(InputError, match="seed"):
-        ensure_trained(make_config("smoke", dataset="digits", sets="A"), tmp_path)
-    with pytest.raises(InputError, match="more than"):
-        ensure_trained(make_config("smoke", dataset="digits", sets="A", seed=1, iters=4), tmp_path)

@@ -8,6 +8,7 @@ from PIL import Image
 from mixmiss.atomic import load_checkpoint
 from mixmiss.context import Context
 from mixmiss.errors import InputError
+from mixmiss.experiments import mmgan_runs
 from mixmiss.experiments.table2 import grid, reproduce_table2, write_table2_report
 
 from .conftest import SMOKE_IDS, read_cell
@@ -49,7 +50,9 @@ def test_rerun_computes_nothing(smoke_study, evaluator_cache, monkeypatch):
     stamps |= {p: p.stat().st_mtime_ns for p in out.glob("runs/*/checkpoint.pt")}
     stamps |= {p: p.stat().st_mtime_ns for p in out.glob("figures/*.png")}
     assert len(stamps) == 15
-    for name in ("train", "resume_training", "evaluate_run", "component_figure"):
+    for name in ("train", "resume_training"):
+        monkeypatch.setattr(mmgan_runs, name, _fail)
+    for name in ("evaluate_run", "component_figure"):
         monkeypatch.setattr(grid, name, _fail)
     written = reproduce_table2(
         "smoke", out, context=Context(cache_dir=evaluator_cache, progress=False)

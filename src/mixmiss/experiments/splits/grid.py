@@ -2,7 +2,7 @@
 
 A cell trains MMGAN with fixed priors on one drawn split into
 ``<out>/runs/<cell id>`` the way a Table 2 cell does
-(:func:`mixmiss.experiments.table2.ensure_trained`: train, continue, or
+(:func:`mixmiss.experiments.mmgan_runs.ensure_trained`: train, continue, or
 only evaluate), keeping a snapshot of the EMA generator every
 ``snapshot_every`` steps; then it evaluates the final model
 (:func:`mixmiss.mmgan.evaluate_run`: accuracy, coverage, per-distribution
@@ -28,8 +28,8 @@ from ...mmgan import MMGANConfig, coverage_trace, evaluate_run, make_config
 from ...mmgan.run import checkpoint_step, has_checkpoint, training_seconds
 from ...presets import Presets
 from ..cells import Cell, is_number
-from ..table2.grid import REPORT_KEYS, ensure_trained, run_path
-from ..table2.grid import valid_metrics as valid_table2_metrics
+from ..mmgan_runs import REPORT_KEYS, ensure_trained, run_path
+from ..mmgan_runs import valid_metrics as valid_run_metrics
 from .draw import draw_splits, sets_text
 
 
@@ -205,7 +205,7 @@ def valid_metrics(metrics: dict) -> bool:
     """Whether a stored cell's metrics have the shape :func:`run_splits_cell` writes."""
     coverage, trace = metrics.get("coverage"), metrics.get("trace")
     return (
-        valid_table2_metrics(metrics)
+        valid_run_metrics(metrics)
         and isinstance(coverage, dict)
         and isinstance(coverage.get("regions"), dict)
         and is_number(coverage.get("min_coverage"))
@@ -252,7 +252,7 @@ def run_splits_cell(
 ) -> dict:
     """Train (or continue) and evaluate one cell's run; return its metrics.
 
-    The metrics are the Table 2 keys (:data:`~mixmiss.experiments.table2.REPORT_KEYS`)
+    The metrics are the Table 2 keys (:data:`~mixmiss.experiments.mmgan_runs.REPORT_KEYS`)
     and :data:`COVERAGE_KEYS` of :func:`mixmiss.mmgan.evaluate_run`'s report,
     ``trace`` (:func:`mixmiss.mmgan.coverage_trace`), ``train_seconds``,
     ``started_at_step``, ``eval_seconds`` and the ``evaluator`` used. The

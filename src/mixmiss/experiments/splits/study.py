@@ -13,9 +13,9 @@ from ...context import DEFAULT_CONTEXT, Context
 from ...evaluators import get_evaluator
 from ..cells import Cell, CellsFailed, run_cells
 from ..executors import Executor, LocalExecutor
+from ..mmgan_runs import cell_cost as mmgan_cell_cost
+from ..mmgan_runs import cell_resources
 from ..plan import CellCost, make_plan
-from ..table2 import cell_cost as table2_cell_cost
-from ..table2 import cell_resources
 from .grid import get_preset, run_splits_cell, splits_cells, valid_metrics
 from .render import write_splits_report
 
@@ -85,7 +85,7 @@ def cell_cost(cell: Cell) -> CellCost:
     config = cell.params["config"]
     if len(cell.params["sets"].split(";")) == 2:
         shape_a = Cell(cell.id, {**cell.params, "case": "A", "config": {**config, "sets": "A"}})
-        return table2_cell_cost(shape_a)
+        return mmgan_cell_cost(shape_a)
     return CellCost(None, f"{cell.params['sets']}: three distributions (K = 7), no bench figure")
 
 

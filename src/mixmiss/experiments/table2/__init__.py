@@ -68,12 +68,9 @@ from .figures import figure_path, panel_path, write_figures
 from .grid import (
     MODES,
     PRESETS,
-    REPORT_KEYS,
     Table2Preset,
     cell_id,
-    ensure_trained,
     get_preset,
-    run_path,
     run_table2_cell,
     table2_cells,
 )
@@ -89,7 +86,6 @@ from .render import (
     write_markdown,
     write_table2_report,
 )
-from .resources import RESOURCES, cell_cost, cell_resources
 from .study import plan_table2, reproduce_table2
 
 __all__ = [
@@ -100,24 +96,18 @@ __all__ = [
     "PAPER_DATASET",
     "PAPER_TABLE2",
     "PRESETS",
-    "RESOURCES",
     "REGIONS",
-    "REPORT_KEYS",
     "Group",
     "Table2Preset",
     "accuracy_table",
-    "cell_cost",
     "cell_id",
-    "cell_resources",
     "check_claims",
-    "ensure_trained",
     "figure_path",
     "get_preset",
     "learned_table",
     "panel_path",
     "plan_table2",
     "reproduce_table2",
-    "run_path",
     "run_table2_cell",
     "runs_table",
     "summary_markdown",

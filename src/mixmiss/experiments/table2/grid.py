@@ -1,7 +1,7 @@
 """Table 2's cells: the presets, the grid of (dataset, case, mode, seed), and computing a cell.
 
 A cell trains MMGAN into its run directory ``<out>/runs/<cell id>`` (or
-continues it: :func:`ensure_trained`), evaluates it
+continues it: :func:`..mmgan_runs.ensure_trained`), evaluates it
 (:func:`mixmiss.mmgan.evaluate_run`) and, for a learned-weights run, draws
 its component panel into ``<out>/figures/<cell id>.png`` while the
 checkpoint is at hand (:mod:`.figures`). The run directory is read through
@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ...context import DEFAULT_CONTEXT, Context
 from ...device import torch_threads
-from ...errors import InputError
 from ...evaluators import evaluator_info
 from ...mmgan import (
     MMGANConfig,
@@ -27,13 +26,11 @@ from ...mmgan import (
     evaluate_run,
     load_model,
     make_config,
-    read_info,
-    resume_training,
-    train,
 )
-from ...mmgan.run import checkpoint_step, has_checkpoint, training_seconds
+from ...mmgan.run import training_seconds
 from ...presets import Presets
-from ..cells import Cell, is_number
+from ..cells import Cell
+from ..mmgan_runs import REPORT_KEYS, ensure_trained, run_path
 from .figures import panel_path, panel_title
 from .paper import CASES
 
@@ -105,7 +102,7 @@ def table2_cells(preset: str) -> list[Cell]:
     the evaluation settings. So after a preset changes, its cells are
     computed again: new evaluation settings re-evaluate the stored runs,
     more ``iters`` extend them, and other training settings meet a clear
-    error from :func:`ensure_trained` (the stored run is another one).
+    error from :func:`..mmgan_runs.ensure_trained` (the stored run is another one).
     """
     study = get_preset(preset)
     cells = []
@@ -139,114 +136,8 @@ def table2_cells(preset: str) -> list[Cell]:
     return cells
 
 
-def valid_metrics(metrics: dict) -> bool:
-    """Whether a stored cell's metrics have the shape :func:`run_table2_cell` writes."""
-    accuracy, alpha, fid = metrics.get("accuracy"), metrics.get("alpha"), metrics.get("fid")
-    return (
-        isinstance(metrics.get("step"), int)
-        and all(is_number(metrics.get(k)) for k in ("avg", "random"))
-        and isinstance(accuracy, dict)
-        and all(v is None or is_number(v) for v in accuracy.values())
-        and isinstance(alpha, list)
-        and all(isinstance(row, list) and all(map(is_number, row)) for row in alpha)
-        and isinstance(fid, list)
-        and all(map(is_number, fid))
-        and all(
-            metrics.get(k) is None or is_number(metrics[k])
-            for k in ("weight_recovery_error", "train_seconds")
-        )
-    )
-
-
 def _id_of(params: dict) -> str:
     return cell_id(*(params[k] for k in ("preset", "dataset", "case", "mode", "seed")))
-
-
-def run_path(out: str | os.PathLike, cell_id: str) -> Path:
-    """``<out>/runs/<cell id>``: the MMGAN run directory of a cell."""
-    return Path(out) / "runs" / cell_id
-
-
-def ensure_trained(
-    config: MMGANConfig,
-    run_dir: str | os.PathLike,
-    data_dir: str | os.PathLike | None = None,
-    device: str = "auto",
-    progress: bool = True,
-    command: Sequence[str] | None = None,
-    snapshot_every: int | None = None,
-) -> int:
-    """Bring the run in ``run_dir`` to ``config.iters`` iterations; return the step it started at.
-
-    ``snapshot_every`` keeps the EMA generator every this many steps of the
-    training done here (:mod:`mixmiss.mmgan.snapshots`).
-
-    - no checkpoint: train from scratch (a ``config.json`` and log left by a
-      run killed before its first checkpoint hold nothing to continue and
-      are replaced);
-    - a checkpoint short of ``config.iters``: resume it;
-    - a checkpoint at ``config.iters``: nothing to do.
-
-    Raises
-    ------
-    InputError
-        When the stored run has another config (``iters`` aside) or went
-        past ``config.iters``: its numbers would not be this cell's.
-    """
-    run_dir = Path(run_dir)
-    if not has_checkpoint(run_dir):
-        train(
-            config,
-            run_dir,
-            data_dir,
-            device,
-            progress=progress,
-            command=command,
-            snapshot_every=snapshot_every,
-        )
-        return 0
-    stored = read_info(run_dir).config.to_dict()
-    wanted = config.to_dict()
-    differ = sorted(k for k in wanted if k != "iters" and stored[k] != wanted[k])
-    if differ:
-        raise InputError(
-            f"{run_dir} holds a run with another config ({', '.join(differ)}: "
-            f"{[stored[k] for k in differ]} instead of {[wanted[k] for k in differ]}); "
-            "move it away or use another output directory."
-        )
-    step = checkpoint_step(run_dir)
-    if step > config.iters:
-        raise InputError(
-            f"{run_dir} was trained for {step} iterations, more than this study's "
-            f"{config.iters}; move it away or use another output directory."
-        )
-    if step < config.iters:
-        resume_training(
-            run_dir,
-            iters=config.iters,
-            data_dir=data_dir,
-            device=device,
-            progress=progress,
-            command=command,
-            snapshot_every=snapshot_every,
-        )
-    return step
-
-
-#: Keys of the eval report kept in a cell's metrics.
-REPORT_KEYS = (
-    "step",
-    "regions",
-    "accuracy",
-    "avg",
-    "random",
-    "alpha",
-    "true_priors",
-    "assignment",
-    "weight_recovery_error",
-    "fid",
-    "fid_full_train",
-)
 
 
 def run_table2_cell(

@@ -20,11 +20,12 @@ from ...atomic import atomic_write_text
 from ...mmgan import make_config
 from ..cells import Cell, load_cell
 from ..formatting import format_with_error, markdown_table, mean_and_standard_error
+from ..mmgan_runs import valid_metrics
 from .claims import check_claims
 from .coverage import INTRO as COVERAGE_INTRO
 from .coverage import coverage_table
 from .figures import write_figures
-from .grid import get_preset, table2_cells, valid_metrics
+from .grid import get_preset, table2_cells
 from .paper import REGIONS, dataset_name, paper_row
 from .recovery import INTRO as RECOVERY_INTRO
 from .recovery import region_recovery_table

@@ -13,10 +13,10 @@ from ...context import DEFAULT_CONTEXT, Context
 from ...evaluators import get_evaluator
 from ..cells import CellsFailed, run_cells
 from ..executors import Executor, LocalExecutor
+from ..mmgan_runs import cell_cost, cell_resources, valid_metrics
 from ..plan import make_plan
-from .grid import get_preset, run_table2_cell, table2_cells, valid_metrics
+from .grid import get_preset, run_table2_cell, table2_cells
 from .render import write_table2_report
-from .resources import cell_cost, cell_group, cell_resources
 
 
 def reproduce_table2(
@@ -112,7 +112,7 @@ def plan_table2(preset: str, out: str | os.PathLike, device: str = "auto") -> di
         preset,
         table2_cells(preset),
         out,
-        group=cell_group,
+        group=lambda cell: f"mmgan case {cell.params['case']}",  # the cases differ in cost
         resources=cell_resources,
         cost=cell_cost,
         device=device,
