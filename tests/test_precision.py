@@ -41,6 +41,12 @@ def test_auto_is_bf16_on_a_cpu_reporting_a_bf16_flag(monkeypatch, flag):
     assert precision.describe("cpu")["cpu_bf16_flags"] == [flag]
 
 
+def test_auto_keeps_float64_parameters_in_their_own_precision(monkeypatch):
+    fake_cpuinfo(monkeypatch, "avx512_bf16")
+    assert resolve_precision("auto", "cpu", torch.float64) == "fp32"
+    assert resolve_precision("bf16", "cpu", torch.float64) == "bf16"  # asked for: obeyed
+
+
 def test_auto_is_fp32_on_a_cpu_without_them(monkeypatch):
     fake_cpuinfo(monkeypatch, "avx512_vnni")
     assert resolve_precision("auto", "cpu") == "fp32"

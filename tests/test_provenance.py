@@ -94,6 +94,13 @@ def test_machine_names_the_gpu_or_says_there_is_none(monkeypatch):
     assert prov.machine().endswith(", Fake GPU 9000")
 
 
+def test_machine_says_whether_the_cpu_has_native_bf16(monkeypatch):
+    monkeypatch.setattr(prov, "cpu_flags", lambda: frozenset({"avx2", "avx512_bf16", "fma"}))
+    assert "CPUs with avx512_bf16," in prov.machine()
+    monkeypatch.setattr(prov, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
+    assert "CPUs without native bf16," in prov.machine()
+
+
 @needs_git
 def test_git_revision_outside_git_is_none(isolated_git):
     assert prov.git_revision(isolated_git) is None

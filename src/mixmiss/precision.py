@@ -9,11 +9,12 @@ Every trainer and bench takes a ``precision`` setting (:data:`PRECISIONS`):
   for the RBMs, :class:`mixmiss.misgan.training.MisGANTrainer` and
   :meth:`mixmiss.mmgan.model.MixedMembershipGAN.train_step` for the GANs).
 - ``"auto"`` (the default): bf16 where the hardware multiplies bf16 natively,
-  fp32 elsewhere. On CPU that is a processor reporting ``avx512_bf16`` or
-  ``amx_bf16`` in ``/proc/cpuinfo`` (an AMD EPYC with AVX512_BF16 did a
-  128 x 784 x 4096 GEMM at 180 GFLOP/s in bf16 against 86 in fp32 on one
-  thread); without them torch emulates bf16 and a GEMM runs tens of times
-  *slower* than fp32 (0.46 against 32 GFLOP/s measured on an AVX2-only EPYC).
+  fp32 elsewhere (and for parameters kept in float64: their own precision).
+  On CPU that is a processor reporting ``avx512_bf16`` or ``amx_bf16`` in
+  ``/proc/cpuinfo`` (an AMD EPYC with AVX512_BF16 did a 128 x 784 x 4096 GEMM
+  at 180 GFLOP/s in bf16 against 86 in fp32 on one thread); without them torch
+  emulates bf16 and a GEMM runs tens of times *slower* than fp32 (0.46
+  against 32 GFLOP/s measured on an AVX2-only EPYC).
   On CUDA it is a device for which ``torch.cuda.is_bf16_supported`` holds
   natively (Ampere and later).
 
@@ -111,11 +112,18 @@ def native_bf16(device: str | torch.device) -> bool:
     return False
 
 
-def resolve_precision(value: str, device: str | torch.device) -> str:
-    """``"fp32"`` or ``"bf16"``: the setting ``value`` on ``device`` (``auto`` decided here)."""
+def resolve_precision(
+    value: str, device: str | torch.device, master: torch.dtype = torch.float32
+) -> str:
+    """``"fp32"`` or ``"bf16"``: the setting ``value`` on ``device`` (``auto`` decided here).
+
+    ``master`` is the parameters' dtype: ``auto`` picks bf16 only for float32
+    parameters, so a model kept in float64 on purpose (e.g. to check an update
+    exactly) is never rounded to bfloat16 unless ``"bf16"`` is asked for.
+    """
     if check_precision(value) != "auto":
         return value
-    return "bf16" if native_bf16(device) else "fp32"
+    return "bf16" if master == torch.float32 and native_bf16(device) else "fp32"
 
 
 def compute_dtype(precision: str, master: torch.dtype = torch.float32) -> torch.dtype:

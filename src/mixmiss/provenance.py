@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from . import __version__
+from .precision import BF16_CPU_FLAGS, cpu_flags
 
 
 def git_revision(path: str | os.PathLike | None = None) -> str | None:
@@ -44,9 +45,12 @@ def git_revision(path: str | os.PathLike | None = None) -> str | None:
 
 
 def machine() -> str:
-    """A one-line description of the machine: CPU count and GPU if any."""
+    """A one-line description of the machine: CPU count, the CPU's native bf16 flags
+    (what precision ``auto`` resolves to there, :mod:`mixmiss.precision`) and GPU if any."""
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{platform.machine()}, {os.cpu_count()} CPUs, {gpu}"
+    bf16 = sorted(cpu_flags() & set(BF16_CPU_FLAGS))
+    cpus = f"{os.cpu_count()} CPUs " + (f"with {'+'.join(bf16)}" if bf16 else "without native bf16")
+    return f"{platform.machine()}, {cpus}, {gpu}"
 
 
 #: The command recorded for a result made by a Python call rather than the CLI.

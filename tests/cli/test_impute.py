@@ -100,6 +100,19 @@ def test_bad_arguments_are_clear_errors(capsys, tmp_path, run):
         train_imputer(tmp_path, "digits", "gain", "im", 0.5, context=QUIET)
 
 
+def test_precision_option_reaches_the_imputer_and_is_refused_where_nothing_trains(tmp_path, run):
+    common = ("impute", "train", "--dataset", "digits", "--mechanism", "im", "--rate", 0.5,
+              "--preset", "smoke", "--max-train", 200, "--no-progress")  # fmt: skip
+    code, _, err = run(*common, "--method", "rbm", "--precision", "fp32", "--out", tmp_path / "r")
+    assert code == 0, err
+    assert json.loads((tmp_path / "r" / "run.json").read_text())["config"]["precision"] == "fp32"
+    code, _, err = run(*common, "--method", "mean", "--precision", "bf16", "--out", tmp_path / "m")
+    assert code == 2 and "trains no network" in err and not (tmp_path / "m").exists()
+    code, _, err = run(*common, "--method", "rbm", "--precision", "fp32",
+                       "--set", 'precision="bf16"', "--out", tmp_path / "t")  # fmt: skip
+    assert code == 2 and "given twice" in err
+
+
 def test_resume_into_a_directory_of_another_run_is_refused(tmp_path):
     train_imputer(tmp_path, "digits", "mean", "im", 0.5, preset="smoke", max_train=50,
                   context=QUIET)  # fmt: skip

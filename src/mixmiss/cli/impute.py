@@ -4,6 +4,7 @@ score it (train, eval), or complete a user's own masked images (fit, complete)."
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 
 from ..data import MECHANISMS
@@ -12,8 +13,9 @@ from ..errors import InputError
 from ..experiments.completion import complete_images, fit_on_images, method_support
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
 from ..experiments.operating_point import HOLDOUT_FRACTION, select_on_run
+from ..precision import PRECISIONS
 from ..presets import PRESET_NAMES
-from ..registry import IMPUTERS
+from ..registry import IMPUTERS, imputer_class
 from ._common import add_dataset_option, add_dir_options, context_from, print_json, seed_option
 
 
@@ -180,6 +182,13 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="override a preset setting (JSON value), e.g. --set epochs=3",
     )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help="rbm, lm-rbm, misgan: where the training's products run (auto, the default: bf16 "
+        "where the CPU/GPU has native bf16, else fp32)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
@@ -190,6 +199,14 @@ def _overrides(args: argparse.Namespace) -> dict:
             raise InputError(
                 f"set {reserved} with --{'seed' if reserved == 'random_state' else 'device'}."
             )
+    if args.precision is not None:
+        if "precision" in overrides:
+            raise InputError("precision is given twice (--precision and --set); keep one.")
+        if "precision" not in inspect.signature(imputer_class(args.method)).parameters:
+            raise InputError(
+                f"--precision: the {args.method!r} method trains no network; leave it out."
+            )
+        overrides["precision"] = args.precision
     return overrides
 
 

@@ -118,7 +118,7 @@ class ContrastiveDivergence:
         self.lam = lam
         self.k = int(k)
         self.generator = generator
-        self.precision = resolve_precision(precision, model.b.device)
+        self.precision = resolve_precision(precision, model.b.device, model.b.dtype)
         self.products = products_for(model, compute_dtype(self.precision, model.b.dtype))
         self._buffers: dict[int, dict[str, torch.Tensor]] = {}
 

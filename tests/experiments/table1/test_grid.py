@@ -47,7 +47,8 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
 
     def fake_eval(run_dir, seeds, **kwargs):
         keys = ("rmse", "rmse_all", "fid", "accuracy", "accuracy_hidden", "eval_seconds")
-        return [{**dict.fromkeys(keys, 0.5), "eval_seed": s} for s in seeds]
+        scorers = {"evaluator_checksum": "ab" * 32, "lenet_checksum": "cd" * 32}
+        return [{**dict.fromkeys(keys, 0.5), **scorers, "eval_seed": s} for s in seeds]
 
     monkeypatch.setattr(grid, "train_imputer", fake_train)
     monkeypatch.setattr(grid, "evaluate_imputer_seeds", fake_eval)
@@ -57,6 +58,7 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
     metrics = compute_cell(params, str(tmp_path))
     assert calls == [False] and metrics["train_seconds"] == 3
     assert [e["eval_seed"] for e in metrics["evals"]] == [0, 1]
+    assert {e["lenet_checksum"] for e in metrics["evals"]} == {"cd" * 32}  # what scored it
 
     compute_cell(params, str(tmp_path))  # finished: not retrained
     assert calls == [False]

@@ -5,6 +5,7 @@ import math
 import pytest
 
 from mixmiss.experiments.table1 import summarise, summary_markdown, table_markdown
+from mixmiss.experiments.table1.render import scorer_markdown
 
 from .records import SMALL, evaluation, one_cell, record
 
@@ -64,3 +65,16 @@ def test_cells_without_the_papers_fid_render_as_before():
     text = summary_markdown(preset, rows, pending=["im-0.6-rbm-train0"])
     assert "FID, ours only" in text and "paper computes" not in text
     assert "3109.0(0)" in table_markdown(preset, rows)
+
+
+def test_the_report_lists_the_scoring_networks_and_flags_a_mix():
+    scored = {"evaluator_checksum": "e" * 64, "lenet_checksum": "1" * 64}
+    one = {f"c{i}": record([{**evaluation(0.2, 9.0, 0.9), **scored}]) for i in range(3)}
+    text = scorer_markdown(one)
+    assert f"`{'1' * 12}` 3 cells" in text and "with care" not in text
+    old = {"c9": record([evaluation(0.2, 9.0, 0.9)])}  # computed before cells kept them
+    retrained = {"c8": record([{**evaluation(0.2, 9.0, 0.9), "lenet_checksum": "2" * 64}])}
+    text = scorer_markdown({**one, **old, **retrained})
+    assert "`not recorded` 2 cells" in text  # the CNN of both
+    assert f"`{'2' * 12}` 1 cell, `not recorded` 1 cell (" in text  # the LeNets
+    assert text.count("with care") == 2  # the CNN: recorded and not; the LeNet: two networks

@@ -43,6 +43,11 @@ PAPER_FID_METRICS = ("fid_lenet", "fid_lenet_test")
 #: The RBMs' other read-out (one sampled binary h), scored beside the default one.
 READOUT_METRICS = ("rmse_sampled_h", "fid_lenet_sampled_h")
 READOUT_CHOICES = ("default", "all")
+#: The SHA-256 of the networks that scored a cell (the evaluator CNN: ``fid``, ``accuracy``;
+#: the reference LeNet: ``fid_lenet*``). Trained from the same seed on CPUs of other
+#: instruction sets they come out different, so cells scored on two machines may not share
+#: them; the report lists every one. Cells computed before 2026-12-07 lack them.
+SCORER_KEYS = ("evaluator_checksum", "lenet_checksum")
 HIDDEN_METHODS = ("rbm", "lm-rbm")
 
 
@@ -253,7 +258,7 @@ def _compute_cell(params: dict, out: str, context: Context) -> dict:
         readouts=params.get("readouts"),
     )
     keys = (*METRICS, *PAPER_FID_METRICS, *READOUT_METRICS, "rmse_all", "eval_seed",
-            "eval_seconds")  # fmt: skip
+            "eval_seconds", *SCORER_KEYS)  # fmt: skip
     return {
         "train_seconds": read_run(run_dir).get("train_seconds"),
         "evals": [{key: report.get(key) for key in (*keys, *readout_keys(report))}

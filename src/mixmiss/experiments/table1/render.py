@@ -14,6 +14,7 @@ import csv
 import io
 import math
 import os
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .grid import (
     METRICS,
     PAPER_FID_METRICS,
     READOUT_METRICS,
+    SCORER_KEYS,
     Table1Preset,
     cell_id,
     get_preset,
@@ -268,10 +270,30 @@ def write_table1_report(
     return paths
 
 
+def scorer_markdown(records: dict[str, dict]) -> str:
+    """Which scoring networks (:data:`~.grid.SCORER_KEYS`, by SHA-256 prefix) scored how
+    many cells, so that a table mixing networks trained on two machines says so."""
+    lines = []
+    for key, name in zip(SCORER_KEYS, ("evaluator CNN", "reference LeNet"), strict=True):
+        counts = Counter(
+            str(e.get(key) or "not recorded")[:12]
+            for r in records.values()
+            for e in r["metrics"]["evals"][:1]
+        )
+        listed = ", ".join(
+            f"`{checksum}` {n} cell{'s' * (n != 1)}" for checksum, n in sorted(counts.items())
+        )
+        warning = " (**not one network: compare its FIDs across these groups with care**)"
+        warning = warning if len(counts) > 1 else ""
+        lines.append(f"- {name} (SHA-256 prefix): {listed}{warning}")
+    return "Scoring networks, per cell:\n\n" + "\n".join(lines) + "\n"
+
+
 def _report(preset: Table1Preset, rows, records, pending) -> str:
     walls = [r["wall_seconds"] for r in records.values()]
     revisions = sorted({r["provenance"]["git_revision"] or "unknown" for r in records.values()})
     machines = sorted({r["provenance"]["machine"] for r in records.values()})
+    scorers = scorer_markdown(records)
     paper_fid = has_paper_fid(rows)
     if paper_fid:
         fid_text = (
@@ -294,6 +316,7 @@ def _report(preset: Table1Preset, rows, records, pending) -> str:
         f"{sum(walls) / 3600:.2f} h of cell wall time; git revisions {', '.join(revisions)}; "
         f"machines: {'; '.join(machines) or 'none yet'}. Each cell's command, revision and "
         "wall time are in `cells/<cell id>.json`.\n",
+        scorers,
         "## Ours\n",
         table_markdown(preset, rows),
     ]
