@@ -35,7 +35,8 @@ import sys
 import time
 from pathlib import Path
 
-import torch
+from mixmiss.atomic import load_checkpoint
+from mixmiss.experiments.imputation import CHECKPOINT_DIR
 
 PRECISIONS = ("fp32", "bf16")
 IMPUTE = ("--dataset", "mnist", "--mechanism", "im", "--rate", "0.6", "--preset", "quick")
@@ -46,39 +47,34 @@ def mixmiss(*args: str) -> list[str]:
     return [sys.executable, "-m", "mixmiss", *args]
 
 
-def run_json(command: list[str], report: Path) -> tuple[dict, float]:
-    """Run ``command`` unless ``report`` exists; its stdout is the JSON report kept there."""
-    if report.exists():
-        saved = json.loads(report.read_text())
+def run_once(command: list[str], record: Path, report: bool = False) -> tuple[dict | None, float]:
+    """Run ``command`` unless ``record`` holds its outcome; returns (its JSON report, when
+    ``report`` says its stdout is one, and its wall seconds), kept in ``record`` (atomically)."""
+    if record.exists():
+        saved = json.loads(record.read_text())
         return saved["report"], saved["seconds"]
     print("+", " ".join(command[2:]), flush=True)
     start = time.perf_counter()
-    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
-    seconds = time.perf_counter() - start
-    partial = report.with_suffix(".partial")
-    partial.write_text(json.dumps({"report": json.loads(done.stdout), "seconds": seconds}))
-    partial.replace(report)
-    return json.loads(done.stdout), seconds
+    done = subprocess.run(
+        command, check=True, stdout=subprocess.PIPE if report else None, text=True
+    )
+    saved = {
+        "report": json.loads(done.stdout) if report else None,
+        "seconds": time.perf_counter() - start,
+    }
+    partial = record.with_suffix(".partial")
+    partial.write_text(json.dumps(saved))
+    partial.replace(record)
+    return saved["report"], saved["seconds"]
 
 
-def run(command: list[str], marker: Path) -> float:
-    """Run a training ``command`` unless ``marker`` exists; returns its wall seconds."""
-    if marker.exists():
-        return float(marker.read_text())
-    print("+", " ".join(command[2:]), flush=True)
-    start = time.perf_counter()
-    subprocess.run(command, check=True)
-    seconds = time.perf_counter() - start
-    marker.write_text(f"{seconds:.1f}")
-    return seconds
-
-
-def misgan_history(run_dir: Path) -> list | None:
-    """The per-epoch mean critic losses kept in a MisGAN run's last checkpoint, if any."""
-    for path in sorted(run_dir.rglob("*.pt")):
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        if isinstance(state, dict) and "history" in state.get("state", state):
-            return state.get("state", state)["history"]
+def training_history(run_dir: Path) -> list | None:
+    """The per-epoch history a run's checkpoint keeps (MisGAN: mean critic losses; the
+    RBMs: reconstruction error), if it has one."""
+    for path in sorted((run_dir / CHECKPOINT_DIR).glob("*.pt")):
+        state = load_checkpoint(path)
+        if "history" in state:
+            return state["history"]
     return None
 
 
@@ -91,13 +87,13 @@ def imputer_pair(work: Path, method: str, extra: tuple[str, ...] = ()) -> dict:
             *f"--method {method} --seed 0 --precision {precision} --no-progress".split(),
             "--out", str(run_dir),
         )  # fmt: skip
-        train_seconds = run(train, work / f"{method}-{precision}.trained")
+        _, train_seconds = run_once(train, work / f"{method}-{precision}.trained.json")
         evaluation = mixmiss(
             "impute", "eval", str(run_dir), *extra[:2],
             *"--seed 0 --no-paper-fid --json --no-progress".split(),
         )  # fmt: skip
-        report, eval_seconds = run_json(evaluation, work / f"{method}-{precision}.eval.json")
-        history = misgan_history(run_dir)
+        report, eval_seconds = run_once(evaluation, work / f"{method}-{precision}.eval.json", True)
+        history = training_history(run_dir)
         out[precision] = {
             "rmse": report["rmse"],
             "accuracy": report.get("accuracy"),
@@ -120,10 +116,9 @@ def mmgan_pair(work: Path, fixed: bool = False) -> dict:
             *f"--dataset mnist --case A --preset quick --seed 0 --precision {precision}".split(),
             *(["--fixed-priors"] if fixed else []), "--no-progress", "--out", str(run_dir),
         )  # fmt: skip
-        train_seconds = run(train, work / f"{name}.trained")
-        report, eval_seconds = run_json(
-            mixmiss("mmgan", "eval", str(run_dir), "--json"), work / f"{name}.eval.json"
-        )
+        _, train_seconds = run_once(train, work / f"{name}.trained.json")
+        evaluation = mixmiss("mmgan", "eval", str(run_dir), "--json")
+        report, eval_seconds = run_once(evaluation, work / f"{name}.eval.json", True)
         out[precision] = {
             "average_accuracy": report["avg"],  # Table 2's average accuracy (percent)
             "train_seconds": round(train_seconds, 1),
