@@ -7,8 +7,9 @@ import torch
 
 from mixmiss.errors import CacheError, InputError
 from mixmiss.misgan import MisGANImputer
-from mixmiss.misgan.snapshots import load_snapshot, snapshot_epochs, snapshots_of
+from mixmiss.misgan.snapshots import load_snapshot
 from mixmiss.misgan.training import MisGANTrainer
+from mixmiss.training import epoch_snapshots, snapshot_epochs
 
 from .batches import TINY, masked_batch
 
@@ -65,13 +66,13 @@ def test_a_resume_rewrites_the_snapshots_after_its_checkpoint(tmp_path, monkeypa
         _fit(killed)
     monkeypatch.setattr(MisGANTrainer, "train_step", real_step)
     assert snapshot_epochs(killed) == [2]
-    snapshots_of(killed).save(4, {"stale": torch.zeros(1)})  # as if written past the checkpoint
+    epoch_snapshots(killed).save(4, {"stale": torch.zeros(1)})  # as if written past the checkpoint
     x, mask = masked_batch()
     resumed = MisGANImputer(epochs=4, random_state=5, snapshot_every=2, **TINY)
     resumed.fit(x, mask, checkpoint_dir=killed, resume=True, progress=False)
     assert snapshot_epochs(killed) == [2, 4]
     for epoch in (2, 4):
-        a, b = snapshots_of(straight).load(epoch), snapshots_of(killed).load(epoch)
+        a, b = epoch_snapshots(straight).load(epoch), epoch_snapshots(killed).load(epoch)
         for key, value in a["imputer"].items():
             assert torch.equal(value, b["imputer"][key]), (epoch, key)
 

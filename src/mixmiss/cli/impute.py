@@ -12,6 +12,7 @@ from ..device import DEVICE_CHOICES
 from ..errors import InputError
 from ..experiments.completion import complete_images, fit_on_images, method_support
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN, evaluate_imputer, train_imputer
+from ..experiments.learning_curve import CURVE_METHODS
 from ..experiments.operating_point import HOLDOUT_FRACTION, select_on_run
 from ..precision import PRECISIONS
 from ..presets import PRESET_NAMES
@@ -55,8 +56,8 @@ def register(subparsers) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="misgan: also keep the imputer network every N epochs (OUT/checkpoints/snapshots/, "
-        "for a learning curve: `mixmiss reproduce misgan-curve`)",
+        help="misgan, rbm, lm-rbm: also keep the model every N epochs "
+        "(OUT/checkpoints/snapshots/, for a learning curve: `mixmiss reproduce curve`)",
     )
     _add_settings_options(train)
     add_dir_options(train, cache=False)
@@ -213,8 +214,11 @@ def _overrides(args: argparse.Namespace) -> dict:
 def run_train(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
     if args.snapshot_every_epochs is not None:
-        if args.method != "misgan":
-            raise InputError("--snapshot-every-epochs keeps MisGAN snapshots; use --method misgan.")
+        if args.method not in CURVE_METHODS:
+            raise InputError(
+                f"--snapshot-every-epochs: the {args.method!r} method keeps no snapshots; it is for "
+                f"{', '.join(CURVE_METHODS)}."
+            )
         overrides["snapshot_every"] = args.snapshot_every_epochs
     train_imputer(
         args.out,

@@ -1,5 +1,5 @@
-"""``mixmiss reproduce table1|table2|splits|misgan-curve``: the papers' experiments, our
-split study and MisGAN's learning curve, one command each (thin layer)."""
+"""``mixmiss reproduce table1|table2|splits|curve``: the papers' experiments, our split
+study and the learning curves of MisGAN and the RBMs, one command each (thin layer)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..data import MECHANISMS
 from ..device import DEVICE_CHOICES
 from ..experiments.executors import DEFAULT_MAX_RETRIES, EXECUTOR_NAMES, make_executor
 from ..experiments.imputation import PAPER_TEST, PAPER_TRAIN
+from ..experiments.learning_curve import CURVE_METHODS, run_learning_curve
 from ..experiments.plan import format_plan
 from ..presets import PRESET_NAMES
 from ._common import add_dir_options, context_from, print_json, seed_option
@@ -57,17 +58,19 @@ def register(subparsers) -> None:
             _add_splits_options(table)
         add_dir_options(table)
         table.set_defaults(func=run_reproduce)
-    _register_misgan_curve(tables)
+    _register_curve(tables)
 
 
-def _register_misgan_curve(tables) -> None:
+def _register_curve(tables) -> None:
     description = (
-        "train one MisGAN in stretches with a snapshot every N epochs, score every snapshot "
-        "(paper RMSE, LeNet FID, accuracy) and draw the curve against LM-RBM, Inpaint and Mean "
-        "(#17); Ctrl-C leaves a run that the same command continues"
+        "train one MisGAN, RBM [5] or LM-RBM in stretches with a snapshot every N epochs, score "
+        "every snapshot (paper RMSE, LeNet FID, accuracy) and draw the curve against the other "
+        "Table 1 methods (#17); Ctrl-C leaves a run that the same command continues"
     )
-    curve = tables.add_parser("misgan-curve", help="MisGAN's learning curve (#17)",
-                              description=description)  # fmt: skip
+    curve = tables.add_parser("curve", aliases=["misgan-curve"], description=description,
+                              help="a learning curve: MisGAN's, the RBMs' (#17)")  # fmt: skip
+    curve.add_argument("--method", choices=CURVE_METHODS, default="misgan",
+                       help="whose curve (default misgan)")  # fmt: skip
     curve.add_argument("--rate", type=float, default=0.6, help="missing rate (default 0.6)")
     curve.add_argument("--mechanism", choices=sorted(MECHANISMS), default="im")
     curve.add_argument("--preset", choices=PRESET_NAMES, default="paper")
@@ -78,23 +81,22 @@ def _register_misgan_curve(tables) -> None:
                        help="train up to this many epochs (default: the preset's; paper 500)")  # fmt: skip
     curve.add_argument("--evaluate-only", action="store_true",
                        help="train nothing: score the snapshots there are and render")  # fmt: skip
-    curve.add_argument("--seed", type=seed_option, default=0, help="seeds the masks and MisGAN")
+    curve.add_argument("--seed", type=seed_option, default=0,
+                       help="seeds the masks and the model")  # fmt: skip
     curve.add_argument("--max-train", type=int, default=PAPER_TRAIN)
     curve.add_argument("--max-test", type=int, default=PAPER_TEST)
     curve.add_argument("--references", default="results/table1/quick/cells",
-                       help="a Table 1 study's cells/ with the LM-RBM, Inpaint, Mean lines")  # fmt: skip
+                       help="a Table 1 study's cells/ with the other methods' lines")  # fmt: skip
     curve.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     curve.add_argument("--no-progress", action="store_true")
     add_dir_options(curve)
-    curve.set_defaults(func=run_misgan_curve_command)
+    curve.set_defaults(func=run_curve_command)
 
 
-def run_misgan_curve_command(args: argparse.Namespace) -> int:
-    from ..experiments.misgan_curve import run_misgan_curve
-
-    paths = run_misgan_curve(
-        args.out, rate=args.rate, mechanism=args.mechanism, preset=args.preset,
-        snapshot_every=args.snapshot_every_epochs, epochs=args.epochs,
+def run_curve_command(args: argparse.Namespace) -> int:
+    paths = run_learning_curve(
+        args.out, method=args.method, rate=args.rate, mechanism=args.mechanism,
+        preset=args.preset, snapshot_every=args.snapshot_every_epochs, epochs=args.epochs,
         evaluate_only=args.evaluate_only, seed=args.seed, max_train=args.max_train,
         max_test=args.max_test, references=args.references, context=context_from(args),
         command=args.invocation,

@@ -2,7 +2,7 @@
 
 :func:`score_imputer` takes an imputer in memory -- a saved run's
 (:func:`~mixmiss.experiments.imputation.evaluate_imputer_seeds`), a
-snapshot's (:mod:`mixmiss.experiments.misgan_curve`) -- and its run record,
+snapshot's (:mod:`mixmiss.experiments.learning_curve`) -- and its run record,
 and returns one report per test seed; it writes nothing.
 
 Read-outs: ``readouts`` names the other read-outs of a stochastic method

@@ -14,9 +14,11 @@ An imputer is fitted on masked training images and completes masked images:
 Subclasses implement ``_fit``, ``_complete``, ``get_config`` (the keyword
 arguments of ``__init__``), ``state_dict`` and ``load_state_dict``. Iterative
 methods checkpoint into ``checkpoint_dir`` during ``fit`` and continue from
-it when ``resume`` is set. ``impute`` on an unfitted imputer is an error
-(:meth:`Imputer._require_fitted`). An image with no observed pixel is not an
-error: each method completes it from what it learned in ``fit``.
+it when ``resume`` is set; those that keep per-epoch snapshots of their
+model (``snapshot_every``) load one with ``from_snapshot``. ``impute`` on an
+unfitted imputer is an error (:meth:`Imputer._require_fitted`). An image
+with no observed pixel is not an error: each method completes it from what
+it learned in ``fit``.
 """
 
 from __future__ import annotations
@@ -90,6 +92,15 @@ class Imputer(abc.ABC):
         if k is not None:
             modes["n_samples"] = k
         return self.with_readout(**modes)
+
+    def from_snapshot(self, checkpoint_dir: str | os.PathLike, epoch: int) -> Imputer:
+        """A copy of this imputer (the run's settings) holding the model of the snapshot
+        of ``epoch`` that a training with ``snapshot_every`` kept in ``checkpoint_dir``;
+        methods that keep no snapshots have none."""
+        raise InputError(
+            f"the {self.method!r} imputer keeps no snapshots; a learning curve needs an "
+            "iterative method that does (misgan, rbm, lm-rbm)."
+        )
 
     # -- what subclasses provide -------------------------------------------------
     @abc.abstractmethod

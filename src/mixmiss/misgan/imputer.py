@@ -50,10 +50,10 @@ from ..precision import check_precision, stored_config
 from ..presets import Presets
 from ..rng import isolated_seed, make_generator
 from ..training import Checkpoint, TrainingLoop, in_epochs
-from ..training.snapshots import check_snapshot_every
+from ..training.snapshots import check_snapshot_every, epoch_snapshots
 from ..validation import check_positive_int
 from .networks import IMAGE_SIDE, MASK_TRANSFORMS, MisGANNetworks
-from .snapshots import snapshots_of
+from .snapshots import load_snapshot
 from .training import CRITICS, MisGANHyperparameters, MisGANTrainer
 
 CHECKPOINT_FILE = "misgan.pt"
@@ -199,6 +199,10 @@ class MisGANImputer(Imputer):
         config = {k: v for k, v in config.items() if k not in _OPTIONAL or v != _OPTIONAL[k]}
         return stored_config(config)  # "auto" left out: configs written before it compare equal
 
+    def from_snapshot(self, checkpoint_dir, epoch: int) -> MisGANImputer:
+        """A copy whose imputer network is the snapshot of ``epoch`` (:mod:`.snapshots`)."""
+        return load_snapshot(checkpoint_dir, epoch, self)
+
     def with_readout(self, **modes) -> MisGANImputer:
         """A copy averaging ``n_samples`` imputations, sharing the trained networks."""
         if set(modes) - {"n_samples"}:
@@ -274,7 +278,7 @@ class MisGANImputer(Imputer):
             checkpoint = Checkpoint(
                 Path(checkpoint_dir) / CHECKPOINT_FILE, self.get_config(), _RESUMABLE_CHANGES
             )
-            snapshots = snapshots_of(checkpoint_dir)
+            snapshots = epoch_snapshots(checkpoint_dir)
         elif self.snapshot_every is not None:
             raise InputError("snapshot_every keeps snapshots in the checkpoint_dir; give one.")
         epoch = {"perm": None, "totals": torch.zeros(len(CRITICS), device=device)}

@@ -14,25 +14,12 @@ from __future__ import annotations
 
 import copy
 import os
-from pathlib import Path
 
 from ..device import resolve_device
-from ..errors import CacheError, InputError
-from ..training import SNAPSHOT_DIR, Snapshots
-from ..training.checkpoint import check_same_settings
+from ..training.snapshots import load_epoch_snapshot
 
 #: Settings of a snapshot's run that may differ from the imputer loading it.
 FREE_SETTINGS = ("epochs", "device", "log_every", "snapshot_every", "n_samples", "precision")
-
-
-def snapshots_of(checkpoint_dir: str | os.PathLike) -> Snapshots:
-    """The epoch snapshots kept in ``checkpoint_dir``."""
-    return Snapshots(Path(checkpoint_dir) / SNAPSHOT_DIR, "epoch")
-
-
-def snapshot_epochs(checkpoint_dir: str | os.PathLike) -> list[int]:
-    """The epochs of the stored snapshots, ascending ([] when none)."""
-    return snapshots_of(checkpoint_dir).indices()
 
 
 def load_snapshot(checkpoint_dir: str | os.PathLike, epoch: int, imputer):
@@ -42,17 +29,9 @@ def load_snapshot(checkpoint_dir: str | os.PathLike, epoch: int, imputer):
     Only imputation is meaningful on it: the generators and critics are
     freshly initialised. A snapshot of another configuration is refused.
     """
-    snapshots = snapshots_of(checkpoint_dir)
-    state = snapshots.load(epoch)
-    try:
-        check_same_settings(
-            state["config"], imputer.get_config(), FREE_SETTINGS, snapshots.path(epoch)
-        )
-    except (InputError, KeyError, TypeError) as exc:  # other settings, or a foreign file
-        raise CacheError(
-            f"{snapshots.path(epoch)} is not a snapshot of this MisGAN ({exc}); "
-            "delete the snapshots folder or evaluate with the run's own settings."
-        ) from exc
+    state = load_epoch_snapshot(
+        checkpoint_dir, epoch, imputer.get_config(), FREE_SETTINGS, "MisGAN"
+    )
     other = copy.copy(imputer)
     other._validate()
     nets = other.build_networks(0, resolve_device(other.device))

@@ -46,8 +46,10 @@ from ..impute.base import Imputer
 from ..precision import stored_config
 from ..presets import Presets
 from ..rng import make_generator
+from ..training import check_snapshot_every
 from .inference import HIDDEN_MODES, VISIBLE_MODES, check_mode, hidden_probability, impute
 from .model import RBM
+from .snapshots import load_snapshot
 from .training import TrainingConfig, train_rbm
 
 #: The paper's settings (Sec. 4): 4096 hidden units, 500 epochs of CD-1 with
@@ -112,6 +114,10 @@ class _RBMImputer(Imputer):
     device : {"auto", "cpu", "cuda"}
     precision : {"auto", "fp32", "bf16"}
         Where the CD products run (:mod:`mixmiss.precision`); imputation runs in float32.
+    snapshot_every : int or None
+        Keep the RBM every this many epochs (:mod:`.snapshots`; needs a
+        ``checkpoint_dir``), for a learning curve. Part of the stored
+        settings only when set, so runs from before it compare unchanged.
     """
 
     rbm_method: ClassVar[str]
@@ -134,6 +140,7 @@ class _RBMImputer(Imputer):
         random_state: int | None = None,
         device: str = "auto",
         precision: str = "auto",
+        snapshot_every: int | None = None,
     ):
         self.training = TrainingConfig(
             self.rbm_method, n_hidden, epochs, batch_size, learning_rate, k, low_rank, rank,
@@ -144,6 +151,7 @@ class _RBMImputer(Imputer):
         self.n_samples = _check_n_samples(n_samples)
         self.random_state = random_state
         self.device = device
+        self.snapshot_every = check_snapshot_every(snapshot_every, "epochs")
         self.model: RBM | None = None
         self.lam: torch.Tensor | None = None
         self.history: list[float] = []
@@ -187,7 +195,12 @@ class _RBMImputer(Imputer):
             "n_samples": self.n_samples,
             "random_state": self.random_state,
             "device": self.device,
+            **({} if self.snapshot_every is None else {"snapshot_every": self.snapshot_every}),
         }
+
+    def from_snapshot(self, checkpoint_dir, epoch: int) -> _RBMImputer:
+        """A copy holding the RBM of the snapshot of ``epoch`` (:mod:`.snapshots`)."""
+        return load_snapshot(checkpoint_dir, epoch, self)
 
     def _generator(self, offset: int) -> torch.Generator:
         seed = None if self.random_state is None else int(self.random_state) + offset
@@ -202,6 +215,8 @@ class _RBMImputer(Imputer):
             checkpoint_dir=checkpoint_dir,
             resume=resume,
             progress=progress,
+            snapshot_every=self.snapshot_every,
+            snapshot_config=self.get_config(),
         )
         self.model, self.lam = state.model, state.lam
         self.precision_ = state.precision  # what precision resolved to for this training

@@ -8,7 +8,10 @@ permutation, the generator state and the configuration. The loop around the
 CD steps is the shared :class:`~mixmiss.training.TrainingLoop`: a stop signal
 (Ctrl-C, SIGTERM, SIGUSR1) checkpoints the position between two minibatches
 and raises :class:`~mixmiss.training.TrainingInterrupted`, so ``resume=True``
-continues the same run, draw for draw, from where it stopped.
+continues the same run, draw for draw, from where it stopped. With
+``snapshot_every=N`` it also keeps the model and ``lambda`` of every N-th
+epoch in ``checkpoint_dir/snapshots`` (:mod:`.snapshots`), for a learning
+curve.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import torch
 
 from ..errors import InputError, MixmissError
 from ..precision import check_precision, stored_config
-from ..training import Checkpoint, TrainingLoop, in_epochs
+from ..training import Checkpoint, TrainingLoop, check_snapshot_every, epoch_snapshots, in_epochs
 from ..validation import check_positive_int
 from .cd import ContrastiveDivergence, check_method
 from .inference import reconstruction_error
@@ -105,6 +108,8 @@ def train_rbm(
     checkpoint_dir: Path | None = None,
     resume: bool = False,
     progress: bool = True,
+    snapshot_every: int | None = None,
+    snapshot_config: dict | None = None,
 ) -> TrainingState:
     """Train an RBM on rows with missing entries.
 
@@ -124,6 +129,12 @@ def train_rbm(
         Continue from the checkpoint in ``checkpoint_dir`` if there is one.
     progress : bool
         Show a tqdm bar.
+    snapshot_every : int, optional
+        Keep the model and ``lambda`` after every this many epochs in
+        ``checkpoint_dir/snapshots`` (it needs a ``checkpoint_dir``).
+    snapshot_config : dict, optional
+        The settings each snapshot records, which loading it checks (the
+        imputer's configuration; default: ``config``'s).
 
     Returns
     -------
@@ -137,6 +148,10 @@ def train_rbm(
     if checkpoint_dir is not None:
         run_settings = stored_config({**dataclasses.asdict(config), "n_rows": n_rows})
         checkpoint = Checkpoint(Path(checkpoint_dir) / CHECKPOINT_FILE, run_settings, ("epochs",))
+    snapshot_every = check_snapshot_every(snapshot_every, "epochs")
+    if snapshot_every is not None and checkpoint_dir is None:
+        raise InputError("snapshot_every keeps snapshots in the checkpoint_dir; give one.")
+    snapshots = None if checkpoint_dir is None else epoch_snapshots(checkpoint_dir)
     position: dict = {"perm": None}
 
     def save_state() -> dict:
@@ -169,6 +184,8 @@ def train_rbm(
         rank = (config.rank or expected_observed_units(observed)) if config.low_rank else None
         model = RBM.initialise(v_obs, observed, config.n_hidden, generator, rank, config.init_std)
         state = TrainingState(model, lam)
+    if snapshots is not None:  # those of a stretch the resume throws away
+        snapshots.discard_after(state.epoch)
 
     cd = ContrastiveDivergence(
         state.model,
@@ -202,6 +219,12 @@ def train_rbm(
                 f"lower learning_rate (now {config.learning_rate:g})."
             )
         state.history.append(error)
+        if snapshot_every and state.epoch % snapshot_every == 0:
+            model = {k: v.cpu() for k, v in state.model.state_dict().items()}
+            settings = snapshot_config or stored_config(dataclasses.asdict(config))
+            snapshots.save(
+                state.epoch, {"model": model, "lam": state.lam.cpu(), "config": settings}
+            )
         return {"epoch": state.epoch, "recon_mse": f"{error:.4f}"}
 
     loop.run(step)

@@ -17,7 +17,13 @@ and knows nothing model-specific:
 from .checkpoint import Checkpoint
 from .interrupt import STOP_SIGNALS, TrainingInterrupted, stop_requests
 from .loop import TrainingLoop, in_epochs
-from .snapshots import SNAPSHOT_DIR, Snapshots, check_snapshot_every
+from .snapshots import (
+    SNAPSHOT_DIR,
+    Snapshots,
+    check_snapshot_every,
+    epoch_snapshots,
+    snapshot_epochs,
+)
 
 __all__ = [
     "SNAPSHOT_DIR",
@@ -27,6 +33,8 @@ __all__ = [
     "TrainingInterrupted",
     "TrainingLoop",
     "check_snapshot_every",
+    "epoch_snapshots",
     "in_epochs",
+    "snapshot_epochs",
     "stop_requests",
 ]

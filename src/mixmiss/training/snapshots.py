@@ -2,7 +2,8 @@
 
 A run's checkpoint (:mod:`.checkpoint`) keeps only its latest state. A run
 that keeps snapshots also writes ``<folder>/<unit>-<index>.pt`` after every
-N-th step (MMGAN: the EMA generator) or epoch (MisGAN: the imputer network):
+N-th step (MMGAN: the EMA generator) or epoch (MisGAN: the imputer network;
+the RBMs: the model and lambda):
 what evaluation needs, nothing to resume from. So one can ask afterwards how
 a measure of the model moved over training.
 
@@ -26,6 +27,7 @@ import torch
 
 from ..atomic import atomic_torch_save, load_checkpoint
 from ..errors import CacheError, InputError
+from .checkpoint import check_same_settings
 
 SNAPSHOT_DIR = "snapshots"
 
@@ -94,3 +96,30 @@ class Snapshots:
                 f"{stored or 'none'}); train with snapshots every N {self.unit}s to keep them."
             )
         return load_checkpoint(path, map_location=map_location)
+
+
+def epoch_snapshots(checkpoint_dir: str | os.PathLike) -> Snapshots:
+    """The per-epoch snapshots a run keeps in ``checkpoint_dir`` (MisGAN, the RBMs)."""
+    return Snapshots(Path(checkpoint_dir) / SNAPSHOT_DIR, "epoch")
+
+
+def snapshot_epochs(checkpoint_dir: str | os.PathLike) -> list[int]:
+    """The epochs of the snapshots stored in ``checkpoint_dir``, ascending ([] when none)."""
+    return epoch_snapshots(checkpoint_dir).indices()
+
+
+def load_epoch_snapshot(
+    checkpoint_dir: str | os.PathLike, epoch: int, settings: dict, may_change, what: str
+) -> dict[str, Any]:
+    """The snapshot of ``epoch`` in ``checkpoint_dir``, refused (:class:`CacheError`) unless
+    its ``"config"`` equals ``settings`` but for ``may_change``; ``what`` names the model."""
+    snapshots = epoch_snapshots(checkpoint_dir)
+    state = snapshots.load(epoch)
+    try:
+        check_same_settings(state["config"], settings, may_change, snapshots.path(epoch))
+    except (InputError, KeyError, TypeError) as exc:  # other settings, or a foreign file
+        raise CacheError(
+            f"{snapshots.path(epoch)} is not a snapshot of this {what} ({exc}); "
+            "delete the snapshots folder or evaluate with the run's own settings."
+        ) from exc
+    return state

@@ -1,15 +1,19 @@
-"""Render MisGAN's learning curve (:mod:`.misgan_curve`): curve.json, curve.md, curve.png.
+"""Render a learning curve (:mod:`.learning_curve`): curve.json, curve.md, curve.png.
 
-Each snapshot's measures are averaged over its test sets. The LM-RBM,
-Inpaint and Mean values of the same (mechanism, rate) cell are read from a
-Table 1 study's cells (the report names the files, and which measures they
-lack: cells computed before the paper's FID was measured have no
-``fid_lenet``) and drawn as horizontal lines. From the curve:
+Each snapshot's measures are averaged over its test sets. The values of the
+other Table 1 methods at the same (mechanism, rate) are read from a Table 1
+study's cells (the report names the files, and which measures they lack:
+cells computed before the paper's FID was measured have no ``fid_lenet``)
+and drawn as horizontal lines. From the curve:
 
-- the first snapshot epoch whose ``fid_lenet`` is below LM-RBM's; else, with
-  at least three snapshots, a power law ``FID = a e^b`` fitted (least squares
-  in log-log) to the last five and solved for LM-RBM's FID -- an
-  EXTRAPOLATION, labelled as such; none when the fit does not fall;
+- (all but LM-RBM's own curve) the first snapshot epoch whose ``fid_lenet``
+  is below LM-RBM's; else, with at least three snapshots, a power law
+  ``FID = a e^b`` fitted (least squares in log-log) to the last five and
+  solved for LM-RBM's FID -- an EXTRAPOLATION, labelled as such; none when
+  the fit does not fall;
+- the epochs that pay: per measure, the first snapshot within
+  :data:`PAY_TOLERANCE` of the curve's best (RMSE within 0.001, FID within
+  5 %): training past it buys less than that, as far as the curve goes;
 - the cost of the paper's 500 epochs at the measured training seconds per epoch.
 """
 
@@ -28,8 +32,13 @@ from .formatting import mean_and_standard_error
 
 MEASURES = (("rmse", "RMSE (missing pixels)"), ("fid_lenet", "FID (paper's LeNet, training)"),
             ("fid_lenet_test", "FID (paper's LeNet, test)"), ("accuracy", "accuracy"))  # fmt: skip
-REFERENCE_METHODS = (("lm-rbm", "LM-RBM"), ("inpaint", "Inpaint"), ("mean", "Mean"))
+#: Table 1's methods and their names, in the order the reference lines are drawn.
+METHOD_NAMES = {"misgan": "MisGAN", "lm-rbm": "LM-RBM", "rbm": "RBM [5]", "inpaint": "Inpaint",
+                "mean": "Mean"}  # fmt: skip
 PAPER_EPOCHS = 500
+#: How close to the curve's best a snapshot must be to count as paid (absolute for RMSE,
+#: relative for the FIDs).
+PAY_TOLERANCE = {"rmse": ("absolute", 0.001), "fid_lenet": ("relative", 0.05)}
 
 
 def curve_points(points: list[dict]) -> list[dict]:
@@ -45,13 +54,20 @@ def curve_points(points: list[dict]) -> list[dict]:
     return rows
 
 
-def reference_values(cells: str | os.PathLike | None, mechanism: str, rate: float) -> dict:
-    """``{method: {"source", measure: mean or None}}`` from a Table 1 study's cells."""
+def reference_methods(method: str) -> list[str]:
+    """The Table 1 methods drawn as lines beside ``method``'s curve: all the others."""
+    return [m for m in METHOD_NAMES if m != method]
+
+
+def reference_values(
+    cells: str | os.PathLike | None, mechanism: str, rate: float, method: str = "misgan"
+) -> dict:
+    """``{other method: {"source", measure: mean or None}}`` from a Table 1 study's cells."""
     found = {}
     if cells is None:
         return found
-    for method, _ in REFERENCE_METHODS:
-        path = Path(cells) / f"{mechanism}-{rate:g}-{method}-train0.json"
+    for other in reference_methods(method):
+        path = Path(cells) / f"{mechanism}-{rate:g}-{other}-train0.json"
         if not path.is_file():
             continue
         evals = json.loads(path.read_text())["metrics"]["evals"]
@@ -59,7 +75,7 @@ def reference_values(cells: str | os.PathLike | None, mechanism: str, rate: floa
         for metric, _ in MEASURES:
             values = [e[metric] for e in evals if e.get(metric) is not None]
             entry[metric] = mean_and_standard_error(values)[0] if values else None
-        found[method] = entry
+        found[other] = entry
     return found
 
 
@@ -84,26 +100,43 @@ def fid_crossing(rows: list[dict], target: float | None) -> dict:
             f"fitted to epochs {last[0][0]}-{last[-1][0]}, exponent {slope:.2f})"}  # fmt: skip
 
 
-def write_curve_report(out, points, run, mechanism, rate, references, target_epochs) -> dict:
+def epochs_that_pay(rows: list[dict]) -> dict:
+    """Per measure of :data:`PAY_TOLERANCE`: the first snapshot epoch within tolerance of
+    the curve's best (``{"epoch", "best", "best_epoch"}``), None without values."""
+    found = {}
+    for metric, (kind, tolerance) in PAY_TOLERANCE.items():
+        curve = [(r["epoch"], r[metric]) for r in rows if r.get(metric) is not None]
+        if not curve:
+            found[metric] = None
+            continue
+        best_epoch, best = min(curve, key=lambda point: point[1])
+        bound = best + tolerance if kind == "absolute" else best * (1 + tolerance)
+        epoch = next(e for e, value in curve if value <= bound)
+        found[metric] = {"epoch": epoch, "best": best, "best_epoch": best_epoch}
+    return found
+
+
+def write_curve_report(out, points, run, method, mechanism, rate, references, target_epochs):
     """Write curve.json, curve.md and curve.png into ``out``; return their paths."""
     out = Path(out)
     rows = curve_points(points)
-    refs = reference_values(references, mechanism, rate)
+    refs = reference_values(references, mechanism, rate, method)
     lm_fid = refs.get("lm-rbm", {}).get("fid_lenet")
     seconds = epochs_done = None
     if run is not None and run.get("train_seconds") is not None:
         seconds, epochs_done = float(run["train_seconds"]), int(run["config"]["epochs"])
     per_epoch = None if seconds is None else seconds / epochs_done
     summary = {
-        "mechanism": mechanism, "rate": rate, "target_epochs": target_epochs,
+        "method": method, "mechanism": mechanism, "rate": rate, "target_epochs": target_epochs,
         "config": None if run is None else run["config"], "points": rows, "references": refs,
-        "fid_below_lm_rbm": fid_crossing(rows, lm_fid), "epochs_trained": epochs_done,
+        "fid_below_lm_rbm": None if method == "lm-rbm" else fid_crossing(rows, lm_fid),
+        "epochs_that_pay": epochs_that_pay(rows), "epochs_trained": epochs_done,
         "train_seconds": seconds, "seconds_per_epoch": per_epoch,
         "paper_500_epochs_hours": None if per_epoch is None else per_epoch * PAPER_EPOCHS / 3600,
     }  # fmt: skip
     paths = {"curve.json": atomic_write_json(out / "curve.json", summary)}
     paths["curve.md"] = atomic_write_text(out / "curve.md", _markdown(summary))
-    paths["curve.png"] = _figure(rows, refs, out / "curve.png", mechanism, rate)
+    paths["curve.png"] = _figure(rows, refs, out / "curve.png", method, mechanism, rate)
     return paths
 
 
@@ -111,8 +144,13 @@ def _fmt(value, digits=3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _title(method: str, mechanism: str, rate: float) -> str:
+    return f"{METHOD_NAMES[method]} learning curve, {mechanism.upper()} {rate:g}"
+
+
 def _markdown(s: dict) -> str:
-    lines = [f"# MisGAN learning curve, {s['mechanism'].upper()} {s['rate']:g}", ""]
+    name = METHOD_NAMES[s["method"]]
+    lines = [f"# {_title(s['method'], s['mechanism'], s['rate'])}", ""]
     lines += ["| epoch | RMSE | FID train (LeNet) | FID test (LeNet) | accuracy | eval s |",
               "|---|---|---|---|---|---|"]  # fmt: skip
     for r in s["points"]:
@@ -120,38 +158,52 @@ def _markdown(s: dict) -> str:
                      f"{_fmt(r['fid_lenet_test'], 1)} | {_fmt(r['accuracy'], 4)} | "
                      f"{r['eval_seconds']:.0f} |")  # fmt: skip
     lines += ["", "Reference lines (Table 1 cells of the same mechanism and rate):", ""]
-    for method, name in REFERENCE_METHODS:
+    for method in reference_methods(s["method"]):
         ref = s["references"].get(method)
         if ref is None:
-            lines.append(f"- {name}: no cell found")
+            lines.append(f"- {METHOD_NAMES[method]}: no cell found")
             continue
         lacking = [m for m, _ in MEASURES if ref[m] is None]
         values = ", ".join(f"{m} {_fmt(ref[m], 4)}" for m, _ in MEASURES if ref[m] is not None)
-        lines.append(f"- {name} ({ref['source']}): {values}"
+        lines.append(f"- {METHOD_NAMES[method]} ({ref['source']}): {values}"
                      + (f"; lacks {', '.join(lacking)}" if lacking else ""))  # fmt: skip
-    lines += ["", f"MisGAN's FID below LM-RBM's: {s['fid_below_lm_rbm']['note']}.", ""]
+    lines.append("")
+    if s["fid_below_lm_rbm"] is not None:
+        lines += [f"{name}'s FID below LM-RBM's: {s['fid_below_lm_rbm']['note']}.", ""]
+    for metric, paid in s["epochs_that_pay"].items():
+        if paid is not None:
+            kind, tolerance = PAY_TOLERANCE[metric]
+            within = f"{tolerance:g}" if kind == "absolute" else f"{tolerance:.0%}"
+            lines.append(f"- {metric}: within {within} of the curve's best "
+                         f"({_fmt(paid['best'], 4)} at epoch {paid['best_epoch']}) from epoch "
+                         f"{paid['epoch']} on, as far as the curve goes.")  # fmt: skip
+    lines.append("")
     if s["seconds_per_epoch"] is not None:
         lines.append(f"Training: {s['epochs_trained']} epochs in {s['train_seconds']:.0f} s, "
-                     f"{s['seconds_per_epoch']:.0f} s per epoch; the paper's {PAPER_EPOCHS} "
-                     f"epochs would take {s['paper_500_epochs_hours']:.0f} h on this machine.")  # fmt: skip
+                     f"{s['seconds_per_epoch']:.1f} s per epoch; the paper's {PAPER_EPOCHS} "
+                     f"epochs would take {s['paper_500_epochs_hours']:.1f} h on this machine.")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
-def _figure(rows, refs, path, mechanism, rate) -> Path:
+def _figure(rows, refs, path, method, mechanism, rate) -> Path:
     fig, axes = plt.subplots(1, len(MEASURES), figsize=(4.2 * len(MEASURES), 3.6))
+    others = reference_methods(method)
+    colours = {m: f"C{i}" for i, m in enumerate(METHOD_NAMES)}
     for ax, (metric, label) in zip(axes, MEASURES, strict=True):
         curve = [(r["epoch"], r[metric]) for r in rows if r.get(metric) is not None]
         if curve:
-            ax.plot(*zip(*curve, strict=True), marker="o", ms=3, color="C4", label="MisGAN")
-        for i, (method, name) in enumerate(REFERENCE_METHODS):
-            value = refs.get(method, {}).get(metric)
+            ax.plot(*zip(*curve, strict=True), marker="o", ms=3, color=colours[method],
+                    label=METHOD_NAMES[method])  # fmt: skip
+        for other in others:
+            value = refs.get(other, {}).get(metric)
             if value is not None:
-                ax.axhline(value, color=f"C{i}", linestyle="--", linewidth=1, label=name)
+                ax.axhline(value, color=colours[other], linestyle="--", linewidth=1,
+                           label=METHOD_NAMES[other])  # fmt: skip
         if metric.startswith("fid"):
             ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle(f"MisGAN learning curve, {mechanism.upper()} {rate:g}", fontsize=11)
+    fig.suptitle(_title(method, mechanism, rate), fontsize=11)
     return save_figure(fig, path)
