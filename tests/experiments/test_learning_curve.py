@@ -109,6 +109,8 @@ def test_an_lm_rbm_curve_scores_each_epoch_against_the_other_methods(
     assert all(p["rmse"] is not None and p["fid_lenet"] is not None for p in summary["points"])
     assert set(summary["references"]) == {"mean"}  # its own cell is not a reference line
     assert summary["epochs_that_pay"]["rmse"]["epoch"] in (1, 2)
+    scored = json.loads((out / "evals" / "epoch-0000002.json").read_text())["reports"][0]
+    assert scored["accuracy"] is not None and scored["accuracy_hidden"] is None  # not drawn
     md = paths["curve.md"].read_text()
     assert md.startswith("# LM-RBM learning curve, IM 0.6") and "MisGAN: no cell found" in md
     # the last snapshot is the trained model: its score is the run's own

@@ -86,7 +86,7 @@ def evaluate_snapshots(
         if cached is None or cached.get("key") != key:
             imputer = base.from_snapshot(run_dir / CHECKPOINT_DIR, epoch)
             reports = score_imputer(imputer, run, test_seeds, run["n_train"], max_test, context,
-                                    readouts=())  # fmt: skip
+                                    readouts=(), hidden_accuracy=False)  # fmt: skip
             cached = {"epoch": epoch, "key": key, "reports": reports}
             atomic_write_json(path, cached)
         points.append(cached)

@@ -133,6 +133,8 @@ def write_curve_report(out, points, run, method, mechanism, rate, references, ta
         "epochs_that_pay": epochs_that_pay(rows), "epochs_trained": epochs_done,
         "train_seconds": seconds, "seconds_per_epoch": per_epoch,
         "paper_500_epochs_hours": None if per_epoch is None else per_epoch * PAPER_EPOCHS / 3600,
+        "provenance": None if run is None else run["provenance"],
+        "resumes": None if run is None else len(run.get("resumes", [])),
     }  # fmt: skip
     paths = {"curve.json": atomic_write_json(out / "curve.json", summary)}
     paths["curve.md"] = atomic_write_text(out / "curve.md", _markdown(summary))
@@ -182,6 +184,11 @@ def _markdown(s: dict) -> str:
         lines.append(f"Training: {s['epochs_trained']} epochs in {s['train_seconds']:.0f} s, "
                      f"{s['seconds_per_epoch']:.1f} s per epoch; the paper's {PAPER_EPOCHS} "
                      f"epochs would take {s['paper_500_epochs_hours']:.1f} h on this machine.")  # fmt: skip
+    if s["provenance"] is not None:
+        p = s["provenance"]
+        lines += ["", f"Command: `{p['command']}` (git {p['git_revision']}, {p['time']}; "
+                  f"resumed {s['resumes']} times: each stretch after the first, and each "
+                  f"restart), on {p['machine']}, torch {p['torch']}."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -68,12 +68,16 @@ def score_imputer(
     paper_fid: bool = True,
     readouts: Sequence[str] | str | None = None,
     primary: str | None = None,
+    hidden_accuracy: bool = True,
 ) -> list[dict]:
     """One report per test seed (see :func:`~.imputation.evaluate_imputer_seeds`).
 
     ``run`` is the run's record (dataset, mechanism, rate, training seed);
     ``primary`` the name of the read-out ``imputer`` uses (left out of
-    ``readouts``); ``readouts`` as in the module docstring.
+    ``readouts``); ``readouts`` as in the module docstring. ``hidden_accuracy``
+    False leaves out the classifier on the RBMs' hidden activations
+    (``accuracy_hidden`` None; a logistic regression on 4,096 features of
+    every training image, which a learning curve does not draw).
     """
     from ..evaluators import fid_score, get_evaluator, get_lenet
     from .imputation import masked_split
@@ -104,7 +108,9 @@ def score_imputer(
         name: None if lenet is None else paper_fid_of(other.impute(train.images, train.mask))
         for name, other in others.items()
     }
-    h_train = _features(imputer, train.images * train.mask, train.mask)
+    h_train = None
+    if hidden_accuracy:
+        h_train = _features(imputer, train.images * train.mask, train.mask)
     hidden_classifier = None if h_train is None else fit_logistic(h_train, train.labels)
     shared_seconds = time.perf_counter() - start
 
