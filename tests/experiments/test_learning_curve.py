@@ -54,7 +54,7 @@ def test_the_curve_trains_in_stretches_and_scores_each_snapshot_once(
     real_train = learning_curve.train_imputer
     monkeypatch.setattr(learning_curve, "train_imputer",
                         lambda *a, **k: stretches.append(k["overrides"]) or real_train(*a, **k))  # fmt: skip
-    paths = run_learning_curve(out, epochs=2, **kwargs)
+    paths = run_learning_curve(out, epochs=2, command=["mixmiss", "reproduce", "curve"], **kwargs)
     assert stretches == [{"epochs": 1, "snapshot_every": 1}, {"epochs": 2, "snapshot_every": 1}]
     assert snapshot_epochs(out / "run" / "checkpoints") == [1, 2]
     summary = json.loads(paths["curve.json"].read_text())
@@ -66,6 +66,8 @@ def test_the_curve_trains_in_stretches_and_scores_each_snapshot_once(
     assert summary["seconds_per_epoch"] > 0 and summary["epochs_trained"] == 2
     md = paths["curve.md"].read_text()
     assert "Inpaint: no cell found" in md and "lacks fid_lenet" in md
+    assert summary["provenance"]["command"] == "mixmiss reproduce curve" and summary["resumes"] == 1
+    assert "Command: `mixmiss reproduce curve` (git " in md and "resumed 1 times" in md
     assert paths["curve.png"].is_file()
 
     def no_scoring(*args, **kwargs):

@@ -82,3 +82,38 @@ def test_readouts_all_is_a_parameter_of_the_stochastic_methods_cells_only():
     assert readout_keys(report) == ["rmse_k2", "fid_lenet_k2"]
     with pytest.raises(InputError, match="readouts must be one of"):
         get_preset("smoke", readouts="some")
+
+
+def test_standard_trains_the_papers_models_for_the_epochs_the_curves_chose(monkeypatch, tmp_path):
+    standard, quick = get_preset("standard"), get_preset("quick")
+    assert (standard.rates, standard.test_seeds, standard.method_preset) == (
+        quick.rates, quick.test_seeds, "paper")  # fmt: skip
+    cells = {c.id: c.params for c in table1_cells(standard)}
+    for method, epochs in grid.STANDARD_EPOCHS.items():
+        params = cells[f"im-0.6-{method}-train0"]
+        assert params["overrides"] == {"epochs": epochs} and params["config"]["epochs"] == epochs
+        paper = grid.method_config(method, "paper")
+        assert {**paper, "epochs": epochs} == params["config"]  # the paper's model otherwise
+    assert "overrides" not in cells["im-0.6-mean-train0"]
+    assert not any("overrides" in c.params for c in table1_cells(quick))  # quick cells stay valid
+
+    seen = {}
+
+    def fake_train(run_dir, *args, overrides, command, **kwargs):
+        seen.update(overrides=overrides, command=command)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(grid, "train_imputer", fake_train)
+    with pytest.raises(RuntimeError, match="stop here"):
+        compute_cell(cells["im-0.6-lm-rbm-train0"], str(tmp_path))
+    epochs = grid.STANDARD_EPOCHS["lm-rbm"]
+    assert seen["overrides"] == {"epochs": epochs}
+    assert ["--preset", "paper", "--set", f"epochs={epochs}"] == seen["command"][-10:-6]
+
+
+def test_mechanisms_restrict_the_rows():
+    rows = get_preset("standard", mechanisms=["im"])
+    assert rows.mechanisms == ("im",)
+    assert {c.params["mechanism"] for c in table1_cells(rows)} == {"im"}
+    with pytest.raises(InputError, match="mechanisms must be some of im, so, pm .* got mar"):
+        get_preset("quick", mechanisms=["mar"])

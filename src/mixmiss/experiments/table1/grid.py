@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ...context import DEFAULT_CONTEXT, Context
@@ -63,6 +64,9 @@ class Table1Preset:
         The grid; ``methods`` are imputer names (``mixmiss.impute.IMPUTERS``).
     method_preset : {"smoke", "quick", "paper"}
         The preset each method is trained with.
+    method_settings : mapping of method -> settings
+        Settings that replace the method preset's for that method (the
+        ``standard`` study: the paper's models trained for fewer epochs).
     train_seeds, test_seeds : tuples of int
         One training set per train seed, each model tested on one test set
         per test seed (paper: 3 x 10).
@@ -85,9 +89,19 @@ class Table1Preset:
     max_train: int
     max_test: int
     readouts: str = "default"
+    method_settings: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
 
 _ALL = ("im", "so", "pm")
+#: The ``standard`` preset's epochs of the paper's models, read off the learning curves
+#: at I.M. 0.6 (``mixmiss reproduce curve``: results/misgan/curve-im0.6,
+#: results/rbm/curve-im0.6-lm-rbm, results/rbm/curve-im0.6-rbm). MisGAN: 30 epochs at
+#: full width, the curve's length (its LeNet FID still falls, 82.5 at epoch 2 to
+#: 21.1 at 30; its RMSE has fallen by under 0.01 since epoch 16). The RBMs: 200
+#: epochs, where LM-RBM's RMSE stops paying (within 0.001 of its best from epoch
+#: 180; 0.1356 at 200, FID 5.5) -- two fifths of the paper's 500. Measured cost
+#: per cell: README, "Learning curves and the standard preset".
+STANDARD_EPOCHS = {"misgan": 30, "rbm": 200, "lm-rbm": 200}
 PRESETS = Presets(
     "the Table 1 study",
     # seconds (once the MNIST evaluator is cached): exercises every output file
@@ -102,14 +116,35 @@ PRESETS = Presets(
     paper={"dataset": "mnist", "mechanisms": _ALL, "rates": tuple(r / 10 for r in range(1, 10)),
            "methods": PAPER_METHODS, "method_preset": "paper", "train_seeds": (0, 1, 2),
            "test_seeds": tuple(range(10)), "max_train": PAPER_TRAIN, "max_test": PAPER_TEST},
+    # one workstation, one night: the paper's models, trained as long as the learning
+    # curves say pays (STANDARD_EPOCHS), on quick's grid
+    standard={"dataset": "mnist", "mechanisms": _ALL, "rates": (0.3, 0.6, 0.9),
+              "methods": PAPER_METHODS, "method_preset": "paper",
+              "method_settings": {m: {"epochs": e} for m, e in STANDARD_EPOCHS.items()},
+              "train_seeds": (0,), "test_seeds": (0, 1, 2), "max_train": PAPER_TRAIN,
+              "max_test": PAPER_TEST},
 )  # fmt: skip
 
 
-def get_preset(name: str, dataset: str | None = None, readouts: str = "default") -> Table1Preset:
-    """The preset ``name``, optionally on another dataset or scoring every read-out."""
+def get_preset(
+    name: str,
+    dataset: str | None = None,
+    readouts: str = "default",
+    mechanisms: Sequence[str] | None = None,
+) -> Table1Preset:
+    """The preset ``name``, optionally on another dataset, scoring every read-out, or
+    restricted to some of its mechanisms (rows)."""
     if readouts not in READOUT_CHOICES:
         raise InputError(f"readouts must be one of {', '.join(READOUT_CHOICES)}, got {readouts!r}.")
     settings = {**PRESETS[name], "readouts": readouts}
+    if mechanisms is not None:
+        unknown = [m for m in mechanisms if m not in settings["mechanisms"]]
+        if unknown or not mechanisms:
+            raise InputError(
+                f"mechanisms must be some of {', '.join(settings['mechanisms'])} (the preset's "
+                f"rows), got {', '.join(mechanisms) or 'none'}."
+            )
+        settings["mechanisms"] = tuple(m for m in settings["mechanisms"] if m in mechanisms)
     if dataset is not None:
         if dataset not in DATASETS:
             raise InputError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
@@ -131,13 +166,14 @@ def cell_id(mechanism: str, rate: float, method: str, train_seed: int) -> str:
     return f"{mechanism}-{rate:g}-{method}-train{train_seed}"
 
 
-def method_config(method: str, preset: str) -> dict:
-    """The resolved settings of ``method`` at ``preset``, as a cell records them.
+def method_config(method: str, preset: str, settings: Mapping | None = None) -> dict:
+    """The resolved settings of ``method`` at ``preset`` (``settings`` on top), as a cell
+    records them.
 
     Part of the cell's parameters, so that a change of a method's defaults or
     preset invalidates its cached cells instead of mixing old and new results.
     """
-    config = make_imputer(method, preset).get_config()
+    config = make_imputer(method, preset, **(settings or {})).get_config()
     config = {k: v for k, v in config.items() if k not in ("random_state", "device")}
     return json.loads(json.dumps(config))  # as stored: tuples become lists
 
@@ -150,7 +186,8 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
     so that changing any of them recomputes the cell instead of mixing results.
     """
     methods = sorted(preset.methods, key=lambda m: COST_ORDER.index(m) if m in COST_ORDER else 99)
-    configs = {method: method_config(method, preset.method_preset) for method in methods}
+    overrides = {m: dict(preset.method_settings.get(m, {})) for m in methods}
+    configs = {m: method_config(m, preset.method_preset, overrides[m]) for m in methods}
     common = {
         "dataset": preset.dataset,
         "preset": preset.method_preset,
@@ -171,8 +208,9 @@ def table1_cells(preset: Table1Preset) -> list[Cell]:
                 "method": method,
                 "train_seed": seed,
                 "config": configs[method],
-                # only when asked: cells computed without it stay valid
+                # only when asked: cells computed without them stay valid
                 **({"readouts": "all"} if all_readouts(preset, method) else {}),
+                **({"overrides": overrides[method]} if overrides[method] else {}),
             },  # fmt: skip
         )
         for method in methods
@@ -217,6 +255,8 @@ def _train_command(params: dict, run_dir: Path) -> list[str]:
     argv = ["mixmiss", "impute", "train"]
     for option in ("dataset", "method", "mechanism", "rate", "preset"):
         argv += [f"--{option}", str(params[option])]
+    for key, value in params.get("overrides", {}).items():
+        argv += ["--set", f"{key}={json.dumps(value)}"]
     return argv + ["--seed", str(params["train_seed"]), "--max-train", str(params["max_train"]),
                    "--out", str(run_dir)]  # fmt: skip
 
@@ -247,6 +287,7 @@ def _compute_cell(params: dict, out: str, context: Context) -> dict:
             seed=params["train_seed"],
             resume=started,
             max_train=params["max_train"],
+            overrides=params.get("overrides"),
             context=replace(context, progress=False),
             command=_train_command(params, run_dir),
         )

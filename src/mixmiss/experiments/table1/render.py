@@ -15,6 +15,7 @@ import io
 import math
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -250,9 +251,11 @@ def write_table1_report(
     out: str | os.PathLike,
     dataset: str | None = None,
     readouts: str = "default",
+    mechanisms: Sequence[str] | None = None,
 ) -> dict[str, Path]:
     """Write table1.csv, table1.md, summary.md and the figures from the finished cells."""
-    preset = get_preset(preset, dataset, readouts) if isinstance(preset, str) else preset
+    if isinstance(preset, str):
+        preset = get_preset(preset, dataset, readouts, mechanisms)
     out = Path(out)
     cells = table1_cells(preset)
     records = finished_cells(cells, out, valid_metrics)

@@ -27,12 +27,15 @@ def reproduce_table1(
     command: Sequence[str] | None = None,
     executor: Executor | None = None,
     readouts: str = "default",
+    mechanisms: Sequence[str] | None = None,
 ) -> dict[str, Path]:
     """Compute every unfinished cell of the study, then write its outputs into ``out``.
 
     Parameters
     ----------
-    preset : {"smoke", "quick", "paper"}
+    preset : {"smoke", "quick", "paper", "standard"}
+        :data:`.grid.PRESETS`; ``standard`` trains the paper's models for
+        :data:`.grid.STANDARD_EPOCHS`.
     out : path
         Study directory: ``cells/`` (the cache), ``runs/`` (trained models)
         and the outputs. On a cluster, a directory every node shares.
@@ -52,6 +55,8 @@ def reproduce_table1(
     readouts : {"default", "all"}
         ``"all"``: the stochastic methods' cells score their whole read-out family
         (:class:`.grid.Table1Preset`), for the perception-distortion figure.
+    mechanisms : list of str, optional
+        Compute and report only these rows (e.g. ``["im"]``); default: the preset's.
 
     Raises
     ------
@@ -59,7 +64,7 @@ def reproduce_table1(
         When some cells raised; the others are cached and the report is
         written from them first.
     """
-    study = get_preset(preset, dataset, readouts)
+    study = get_preset(preset, dataset, readouts, mechanisms)
     executor = executor if executor is not None else LocalExecutor(workers)
     out, cell_context = executor.prepare(Path(out), context)
     fn = functools.partial(
@@ -100,9 +105,10 @@ def plan_table1(
     dataset: str | None = None,
     device: str = "auto",
     readouts: str = "default",
+    mechanisms: Sequence[str] | None = None,
 ) -> dict:
     """The study's compute plan (:func:`mixmiss.experiments.plan.make_plan`); computes nothing."""
-    study = get_preset(preset, dataset, readouts)
+    study = get_preset(preset, dataset, readouts, mechanisms)
     return make_plan(
         "table1",
         preset,
