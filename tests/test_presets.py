@@ -56,9 +56,9 @@ def test_cli_choices_come_from_the_preset_names(argv, capsys):
 
 def test_table1_offers_standard_and_the_other_tables_do_not(capsys):
     parser = build_parser()
-    assert parser.parse_args(["reproduce", "table1", "--preset", "standard", "--out", "x"]).preset == (
-        "standard"
-    )
+    assert parser.parse_args(
+        ["reproduce", "table1", "--preset", "standard", "--out", "x"]
+    ).preset == ("standard")
     with pytest.raises(SystemExit):
         parser.parse_args(["reproduce", "table2", "--preset", "standard", "--out", "x"])
     assert "invalid choice: 'standard'" in capsys.readouterr().err

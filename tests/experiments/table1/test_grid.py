@@ -42,7 +42,7 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
         calls.append(resume)
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "run.json").write_text(
-            json.dumps({**RUN, "status": "trained", "train_seconds": 3})
+            json.dumps({**RUN, "config": params["config"], "status": "trained", "train_seconds": 3})
         )
 
     def fake_eval(run_dir, seeds, **kwargs):
@@ -63,7 +63,9 @@ def test_an_interrupted_training_is_resumed_and_a_finished_one_reused(tmp_path, 
     compute_cell(params, str(tmp_path))  # finished: not retrained
     assert calls == [False]
 
-    (run_dir / "run.json").write_text(json.dumps({**RUN, "status": "training"}))
+    (run_dir / "run.json").write_text(
+        json.dumps({**RUN, "config": params["config"], "status": "training"})
+    )
     compute_cell(params, str(tmp_path))  # interrupted: resumed from its checkpoints
     assert calls == [False, True]
 
@@ -91,9 +93,10 @@ def test_standard_trains_the_papers_models_for_the_epochs_the_curves_chose(monke
     cells = {c.id: c.params for c in table1_cells(standard)}
     for method, epochs in grid.STANDARD_EPOCHS.items():
         params = cells[f"im-0.6-{method}-train0"]
-        assert params["overrides"] == {"epochs": epochs} and params["config"]["epochs"] == epochs
+        dense = {"low_rank": False} if method in ("rbm", "lm-rbm") else {}
+        assert params["overrides"] == {"epochs": epochs, **dense}
         paper = grid.method_config(method, "paper")
-        assert {**paper, "epochs": epochs} == params["config"]  # the paper's model otherwise
+        assert {**paper, "epochs": epochs, **dense} == params["config"]  # else the paper's
     assert "overrides" not in cells["im-0.6-mean-train0"]
     assert not any("overrides" in c.params for c in table1_cells(quick))  # quick cells stay valid
 
@@ -107,8 +110,9 @@ def test_standard_trains_the_papers_models_for_the_epochs_the_curves_chose(monke
     with pytest.raises(RuntimeError, match="stop here"):
         compute_cell(cells["im-0.6-lm-rbm-train0"], str(tmp_path))
     epochs = grid.STANDARD_EPOCHS["lm-rbm"]
-    assert seen["overrides"] == {"epochs": epochs}
-    assert ["--preset", "paper", "--set", f"epochs={epochs}"] == seen["command"][-10:-6]
+    assert seen["overrides"] == {"epochs": epochs, "low_rank": False}
+    settings = ["--set", f"epochs={epochs}", "--set", "low_rank=false"]
+    assert ["--preset", "paper", *settings] == seen["command"][-12:-6]
 
 
 def test_mechanisms_restrict_the_rows():
@@ -117,3 +121,22 @@ def test_mechanisms_restrict_the_rows():
     assert {c.params["mechanism"] for c in table1_cells(rows)} == {"im"}
     with pytest.raises(InputError, match="mechanisms must be some of im, so, pm .* got mar"):
         get_preset("quick", mechanisms=["mar"])
+
+
+def test_a_run_trained_with_other_settings_is_refused_not_scored(tmp_path, monkeypatch):
+    params = [
+        c.params for c in table1_cells(get_preset("standard")) if c.id == "im-0.3-rbm-train0"
+    ][0]
+    run_dir = tmp_path / "runs" / "im-0.3-rbm-train0"
+    run_dir.mkdir(parents=True)
+    low_rank = {**params["config"], "low_rank": True, "snapshot_every": 20, "random_state": 0}
+    (run_dir / "run.json").write_text(json.dumps({**RUN, "status": "trained", "config": low_rank}))
+    monkeypatch.setattr(grid, "evaluate_imputer_seeds", lambda *a, **k: pytest.fail("scored"))
+    with pytest.raises(InputError, match="other settings than this cell's: low_rank True "
+                       r"\(the cell: False\)\. Move that directory away"):  # fmt: skip
+        compute_cell(params, str(tmp_path))
+    # the settings that do not shape the model may differ (a curve's snapshots, the seed's slot)
+    (run_dir / "run.json").write_text(json.dumps(
+        {**RUN, "status": "trained", "config": {**low_rank, "low_rank": False}}))  # fmt: skip
+    with pytest.raises(pytest.fail.Exception, match="scored"):
+        compute_cell(params, str(tmp_path))
