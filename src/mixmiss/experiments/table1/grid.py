@@ -66,7 +66,7 @@ class Table1Preset:
         The preset each method is trained with.
     method_settings : mapping of method -> settings
         Settings that replace the method preset's for that method (the
-        ``standard`` study: the paper's models trained for fewer epochs).
+        ``standard`` study: the paper's models, fewer epochs, the RBMs dense).
     train_seeds, test_seeds : tuples of int
         One training set per train seed, each model tested on one test set
         per test seed (paper: 3 x 10).
@@ -128,7 +128,7 @@ PRESETS = Presets(
            "methods": PAPER_METHODS, "method_preset": "paper", "train_seeds": (0, 1, 2),
            "test_seeds": tuple(range(10)), "max_train": PAPER_TRAIN, "max_test": PAPER_TEST},
     # one workstation, one night: the paper's models, trained as long as the learning
-    # curves say pays (STANDARD_EPOCHS), on quick's grid
+    # curves say pays (STANDARD_SETTINGS), on quick's grid
     standard={"dataset": "mnist", "mechanisms": _ALL, "rates": (0.3, 0.6, 0.9),
               "methods": PAPER_METHODS, "method_preset": "paper",
               "method_settings": STANDARD_SETTINGS,

@@ -35,7 +35,7 @@ def reproduce_table1(
     ----------
     preset : {"smoke", "quick", "paper", "standard"}
         :data:`.grid.PRESETS`; ``standard`` trains the paper's models for
-        :data:`.grid.STANDARD_EPOCHS`.
+        :data:`.grid.STANDARD_SETTINGS` (epochs, and a dense W for the RBMs).
     out : path
         Study directory: ``cells/`` (the cache), ``runs/`` (trained models)
         and the outputs. On a cluster, a directory every node shares.
