@@ -124,9 +124,7 @@ def test_mechanisms_restrict_the_rows():
 
 
 def test_a_run_trained_with_other_settings_is_refused_not_scored(tmp_path, monkeypatch):
-    params = [
-        c.params for c in table1_cells(get_preset("standard")) if c.id == "im-0.3-rbm-train0"
-    ][0]
+    params = {c.id: c.params for c in table1_cells(get_preset("standard"))}["im-0.3-rbm-train0"]
     run_dir = tmp_path / "runs" / "im-0.3-rbm-train0"
     run_dir.mkdir(parents=True)
     low_rank = {**params["config"], "low_rank": True, "snapshot_every": 20, "random_state": 0}

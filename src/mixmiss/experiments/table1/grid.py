@@ -294,7 +294,7 @@ def check_run_settings(params: dict, run_dir: Path) -> None:
     A finished run is scored as it is, so a model left there by an earlier
     version of the preset (or copied in) must be the one the cell describes.
     """
-    stored = json.loads(json.dumps(read_run(run_dir).get("config") or {}))
+    stored = read_run(run_dir).get("config") or {}
     differ = sorted(
         k for k in set(stored) | set(params["config"])
         if k not in FREE_SETTINGS and stored.get(k) != params["config"].get(k)
