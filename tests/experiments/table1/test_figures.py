@@ -2,12 +2,8 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 
 from mixmiss.experiments.table1 import Table1Preset, cell_id, summarise
-from mixmiss.experiments.table1.figures import (
-    draw_fig1,
-    method_curve,
-    pareto_front,
-    perception_distortion_figure,
-)
+from mixmiss.experiments.table1.boundary import method_curve
+from mixmiss.experiments.table1.figures import draw_fig1, perception_distortion_figure
 
 PRESET = Table1Preset("mnist", ("im", "so"), (0.3, 0.9), ("mean", "misgan", "rbm"), "smoke",
                       (0,), (0,), 10, 10)  # fmt: skip
@@ -34,11 +30,6 @@ def test_a_method_keeps_its_colour_in_panels_where_another_is_pending():
     assert set(colours) == {"Mean", "MisGAN", "RBM [5]"}
     assert all(len(c) == 1 for c in colours.values()), colours
     assert len(set().union(*colours.values())) == 3
-
-
-def test_the_pareto_front_keeps_the_points_nothing_beats_on_both_axes():
-    points = [(0.30, 5.0), (0.15, 50.0), (0.20, 20.0), (0.25, 30.0), (0.35, 6.0), (0.15, 60.0)]
-    assert pareto_front(points) == [(0.15, 50.0), (0.20, 20.0), (0.30, 5.0)]
 
 
 def test_each_method_is_a_curve_through_its_scored_read_outs(tmp_path):

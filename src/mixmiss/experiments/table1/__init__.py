@@ -34,6 +34,10 @@ The package has the same parts as :mod:`mixmiss.experiments.table2`:
 - :mod:`.claims`: the paper's claims, checked on our numbers;
 - :mod:`.render`: aggregation and rendering to CSV and markdown (stored cells only);
 - :mod:`.figures`: Fig. 1 and the perception-distortion scatter;
+- :mod:`.boundary`: the perception-distortion plane of a cell: each method's curve of
+  read-outs, the boundary (Pareto front) and whether two methods' curves cross;
+- :mod:`.selection`: each stochastic cell's read-out chosen on held-out observed pixels
+  (``--select``), as cached cells of their own;
 - :mod:`.resources`: what each cell's Ray task requests, and its projected cost;
 - :mod:`.study`: :func:`reproduce_table1`, computing the cells then rendering,
   and :func:`plan_table1`, the compute plan.

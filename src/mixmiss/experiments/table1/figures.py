@@ -22,17 +22,10 @@ import os
 from pathlib import Path
 
 from ...plotting import plt, save_figure
-from ...registry import imputer_class
-from .paper import MECHANISM_NAMES
+from .boundary import method_curve, pareto_front
+from .paper import DISPLAY_NAMES, MECHANISM_NAMES
 
 _PANELS = (("rmse", "RMSE (missing pixels)"), ("fid", "FID"), ("accuracy", "accuracy (%)"))
-_NAMES = {
-    "mean": "Mean",
-    "inpaint": "Inpaint",
-    "misgan": "MisGAN",
-    "rbm": "RBM [5]",
-    "lm-rbm": "LM-RBM",
-}
 
 
 def fid_metric(rows: list[dict]) -> tuple[str, str]:
@@ -93,38 +86,13 @@ def draw_fig1(rows: list[dict], preset):
                 if points:
                     x, y, err = zip(*points, strict=True)
                     ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2,
-                                color=_colour(preset, method), label=_NAMES[method])  # fmt: skip
+                                color=_colour(preset, method), label=DISPLAY_NAMES[method])  # fmt: skip
             if metric == fid:
                 ax.set_yscale("log")
             ax.set_title(f"{MECHANISM_NAMES[mechanism]}: {label}", fontsize=10)
             ax.set_xlabel("missing rate")
             ax.grid(alpha=0.3)
     return fig
-
-
-def method_curve(row: dict, method: str, fid_name: str) -> list[tuple[float, float, str]]:
-    """A method's (RMSE, FID, read-out) points in one cell, perception end first: each of
-    its read-outs (:data:`~mixmiss.impute.Imputer.READOUTS`) the cell scored; one point for
-    a method with a single read-out (or when only our FID is drawn)."""
-    cls = imputer_class(method)
-    names = list(cls.READOUTS) if fid_name == "fid_lenet" else []
-    points = []
-    for name in names or [None]:
-        key = "" if name in (None, cls.DEFAULT_READOUT) else f"_{name}"
-        rmse, fid = row.get(f"rmse{key}", math.nan), row.get(f"{fid_name}{key}", math.nan)
-        if not (math.isnan(rmse) or math.isnan(fid)):
-            points.append((rmse, fid, name or ""))
-    return points
-
-
-def pareto_front(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """The lower-left envelope: the points no other point beats on both RMSE and FID,
-    by increasing RMSE (hence decreasing FID)."""
-    front: list[tuple[float, float]] = []
-    for rmse, fid in sorted(points):
-        if not front or fid < front[-1][1]:
-            front.append((rmse, fid))
-    return front
 
 
 def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLike) -> Path:
@@ -143,7 +111,7 @@ def perception_distortion_figure(rows: list[dict], preset, path: str | os.PathLi
                     continue
                 x, y, _ = zip(*points, strict=True)
                 ax.plot(x, y, marker="o", ms=3, color=_colour(preset, method),
-                        label=_NAMES[method])  # fmt: skip
+                        label=DISPLAY_NAMES[method])  # fmt: skip
                 ax.plot(x[-1], y[-1], marker="s", ms=5, color=_colour(preset, method))
                 everything += [(p[0], p[1]) for p in points]
             if everything:

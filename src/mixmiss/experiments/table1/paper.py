@@ -14,6 +14,9 @@ MECHANISM_NAMES = {"im": "I.M.", "so": "S.O.", "pm": "P.M."}
 PAPER_METHODS = ("mean", "inpaint", "misgan", "rbm", "lm-rbm")
 #: The paper's column heading of each method.
 PAPER_NAMES = {"mean": "Mean", "inpaint": "Inpaint", "misgan": "GAN", "rbm": "RBM", "lm-rbm": "LM"}
+#: The methods' names in figures and prose (the paper's text names them so).
+DISPLAY_NAMES = {"mean": "Mean", "inpaint": "Inpaint", "misgan": "MisGAN", "rbm": "RBM [5]",
+                 "lm-rbm": "LM-RBM"}  # fmt: skip
 
 # mechanism, rate: RMSE x5, FID x5, accuracy (%) x5, hidden-layer accuracy (%) RBM, LM
 _ROWS = """

@@ -22,8 +22,9 @@ from pathlib import Path
 from ...atomic import atomic_write_text
 from ..cells import finished_cells
 from ..formatting import format_with_error, markdown_table, mean_and_standard_error
+from .boundary import boundary_markdown
 from .claims import check_claims, differences
-from .figures import fig1, perception_distortion_figure
+from .figures import fid_metric, fig1, perception_distortion_figure
 from .grid import (
     HIDDEN_METHODS,
     METRICS,
@@ -39,6 +40,7 @@ from .grid import (
     valid_metrics,
 )
 from .paper import MECHANISM_NAMES, PAPER_NAMES, paper_value
+from .selection import GAP_TARGET, selection_markdown, stored_selections
 
 
 def summarise(preset: Table1Preset, records: dict[str, dict]) -> list[dict]:
@@ -263,7 +265,10 @@ def write_table1_report(
     pending = [cell.id for cell in cells if cell.id not in records]
     paths = {
         "csv": atomic_write_text(out / "table1.csv", rows_csv(rows)),
-        "markdown": atomic_write_text(out / "table1.md", _report(preset, rows, records, pending)),
+        "markdown": atomic_write_text(
+            out / "table1.md",
+            _report(preset, rows, records, pending, stored_selections(preset, out)),
+        ),
         "summary": atomic_write_text(out / "summary.md", summary_markdown(preset, rows, pending)),
         "figure": fig1(rows, preset, out / "fig1.png"),
         "scatter": perception_distortion_figure(
@@ -292,7 +297,7 @@ def scorer_markdown(records: dict[str, dict]) -> str:
     return "Scoring networks, per cell:\n\n" + "\n".join(lines) + "\n"
 
 
-def _report(preset: Table1Preset, rows, records, pending) -> str:
+def _report(preset: Table1Preset, rows, records, pending, selections=None) -> str:
     walls = [r["wall_seconds"] for r in records.values()]
     revisions = sorted({r["provenance"]["git_revision"] or "unknown" for r in records.values()})
     machines = sorted({r["provenance"]["machine"] for r in records.values()})
@@ -334,6 +339,26 @@ def _report(preset: Table1Preset, rows, records, pending) -> str:
     if paper and preset.dataset == "mnist":
         parts += ["\n## The paper (MNIST, 30 pairs)\n", paper]
     parts += ["\n## The paper's claims, on our numbers\n", "\n".join(check_claims(preset, rows))]
+    if paper_fid:
+        parts += [
+            "\n\n## The perception-distortion boundary (`fig1-perception-distortion.png`)\n",
+            "Per cell, the methods whose read-outs make the lower-left envelope of all points "
+            "(RMSE against the paper's FID), from the lowest RMSE to the lowest FID, and how "
+            "each RBM's curve of read-outs stands to MisGAN's: they *cross* (in RMSE x log "
+            "FID), one *dominates* (matches or beats every point of the other on both axes), or "
+            "they form a *trade-off* (`boundary.py`).\n",
+            boundary_markdown(preset, rows, fid_metric(rows)[0]),
+        ]
+    if selections:
+        parts += [
+            "\n\n## The read-out chosen without ground truth (`--select`)\n",
+            "Each stochastic cell's model, on its first masked test set: 10 % of every "
+            "image's *observed* pixels held out, every read-out scored on them, the least "
+            "held-out RMSE chosen (`selection.py`); then, knowing the missing pixels, the "
+            f"choice's true RMSE against the best read-out's (the target: a gap of at most "
+            f"{GAP_TARGET}).\n",
+            selection_markdown(selections),
+        ]
     if preset.dataset == "mnist":
         diffs = differences(preset, rows)
         parts.append("\n\n## Where we differ from the paper by more than its standard error\n")

@@ -16,6 +16,7 @@ from ..plan import make_plan
 from .grid import compute_cell, get_preset, table1_cells, valid_metrics
 from .render import write_table1_report
 from .resources import cell_cost, cell_group, cell_resources
+from .selection import select_table1
 
 
 def reproduce_table1(
@@ -28,6 +29,7 @@ def reproduce_table1(
     executor: Executor | None = None,
     readouts: str = "default",
     mechanisms: Sequence[str] | None = None,
+    select: bool = False,
 ) -> dict[str, Path]:
     """Compute every unfinished cell of the study, then write its outputs into ``out``.
 
@@ -57,6 +59,9 @@ def reproduce_table1(
         (:class:`.grid.Table1Preset`), for the perception-distortion figure.
     mechanisms : list of str, optional
         Compute and report only these rows (e.g. ``["im"]``); default: the preset's.
+    select : bool
+        Then choose each finished stochastic cell's read-out on held-out observed pixels
+        (:mod:`.selection`; cached in ``out/selection/``, computed in this process).
 
     Raises
     ------
@@ -96,6 +101,8 @@ def reproduce_table1(
     except CellsFailed:
         write_table1_report(study, out)
         raise
+    if select:
+        select_table1(study, out, context=context, command=command)
     return write_table1_report(study, out)
 
 
