@@ -119,6 +119,37 @@ def test_divergence_is_a_clear_error():
         train_rbm(v, observed, huge, torch.Generator().manual_seed(0), progress=False)
 
 
+def test_a_finite_divergence_to_the_mean_image_is_stopped_with_what_to_change(monkeypatch):
+    """The paper's low-rank W at I.M. 0.3 ran away to W std 31 and 1e7, finite, completing
+    every image with the mean image: here each CD step blows A up (W std 0.01 -> 100s)."""
+    step = cd_module.ContrastiveDivergence.step
+
+    def running_away(self, *args, **kwargs):
+        step(self, *args, **kwargs)
+        self.model.A.mul_(1e2)
+
+    monkeypatch.setattr(cd_module.ContrastiveDivergence, "step", running_away)
+    with pytest.raises(MixmissError, match=r"diverged in epoch 1: W's entries grew to std .*"
+                       r"no better than predicting each unit's mean") as info:  # fmt: skip
+        train()
+    assert "train a dense W (low_rank=False; this one has rank 3)" in str(info.value)
+
+
+def test_large_weights_that_reconstruct_well_or_small_ones_that_learn_slowly_are_not_stopped():
+    from mixmiss.rbm.model import RBM
+    from mixmiss.rbm.training import check_learning, mean_error
+
+    v, observed = data()
+    baseline = mean_error(v, observed, slice(0, 50))
+    big = RBM(torch.zeros(10), torch.zeros(6), torch.full((10, 6), 5.0))  # std 0: not exploded
+    big.W[0, 0] = 1e3  # std ~ 130 = 13,000 x init_std
+    check_learning(big, 0.5 * baseline, baseline, 4, CONFIG)  # reconstructs: not stopped
+    with pytest.raises(MixmissError, match="Lower learning_rate \\(now 0.01\\)\\.$"):
+        check_learning(big, baseline, baseline, 4, CONFIG)  # dense: no rank advice
+    small = RBM(torch.zeros(10), torch.zeros(6), torch.full((10, 6), 0.01))
+    check_learning(small, 1.2 * baseline, baseline, 4, CONFIG)  # slow learner: not stopped
+
+
 def test_precision_is_checked_on_resume_and_defaults_to_auto(tmp_path):
     with pytest.raises(InputError, match="unknown precision 'half'"):
         TrainingConfig(precision="half")
