@@ -352,9 +352,8 @@ def _report(preset: Table1Preset, rows, records, pending, selections=None) -> st
     if selections:
         parts += [
             "\n\n## The read-out chosen without ground truth (`--select`)\n",
-            f"Each stochastic cell's model, on at most the first {SELECT_TEST:,} images of its first "
-            "masked test set: 10 % of every "
-            "image's *observed* pixels held out, every read-out scored on them, the least "
+            f"Each stochastic cell's model, on at most the first {SELECT_TEST:,} images of "
+            "its first masked test set: 10 % of every image's *observed* pixels held out, every read-out scored on them, the least "
             "held-out RMSE chosen (`selection.py`); then, knowing the missing pixels, the "
             f"choice's true RMSE against the best read-out's (the target: a gap of at most "
             f"{GAP_TARGET}).\n",
