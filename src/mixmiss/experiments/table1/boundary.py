@@ -155,7 +155,7 @@ def boundary_rows(preset, rows: list[dict], fid_name: str) -> list[dict]:
                 for a, b in COMPARED_PAIRS
             }
             out.append({"mechanism": mechanism, "rate": rate, "front": labelled_front(curves),
-                        "pairs": pairs, "methods": sorted(curves)})  # fmt: skip
+                        "pairs": pairs})  # fmt: skip
     return out
 
 

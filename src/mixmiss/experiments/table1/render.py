@@ -40,7 +40,7 @@ from .grid import (
     valid_metrics,
 )
 from .paper import MECHANISM_NAMES, PAPER_NAMES, paper_value
-from .selection import GAP_TARGET, SELECT_TEST, selection_markdown, stored_selections
+from .selection import GAP_TARGET, selection_markdown, stored_selections
 
 
 def summarise(preset: Table1Preset, records: dict[str, dict]) -> list[dict]:
@@ -267,7 +267,7 @@ def write_table1_report(
         "csv": atomic_write_text(out / "table1.csv", rows_csv(rows)),
         "markdown": atomic_write_text(
             out / "table1.md",
-            _report(preset, rows, records, pending, stored_selections(preset, out)),
+            _report(preset, rows, records, pending, stored_selections(preset, out, records)),
         ),
         "summary": atomic_write_text(out / "summary.md", summary_markdown(preset, rows, pending)),
         "figure": fig1(rows, preset, out / "fig1.png"),
@@ -352,11 +352,11 @@ def _report(preset: Table1Preset, rows, records, pending, selections=None) -> st
     if selections:
         parts += [
             "\n\n## The read-out chosen without ground truth (`--select`)\n",
-            f"Each stochastic cell's model, on at most the first {SELECT_TEST:,} images of "
-            "its first masked test set: 10 % of every image's *observed* pixels held out, every read-out scored on them, the least "
-            "held-out RMSE chosen (`selection.py`); then, knowing the missing pixels, the "
-            f"choice's true RMSE against the best read-out's (the target: a gap of at most "
-            f"{GAP_TARGET}).\n",
+            "Each stochastic cell's model, on its first masked test set (the study's test "
+            "images): 10 % of every image's *observed* pixels held out, every read-out scored "
+            "on them, the least held-out RMSE chosen (`selection.py`); then, knowing the "
+            "missing pixels, the choice's true RMSE against the best read-out's (the target: "
+            f"a gap of at most {GAP_TARGET}).\n",
             selection_markdown(selections),
         ]
     if preset.dataset == "mnist":

@@ -5,10 +5,9 @@ is known, holding out some *observed* pixels and picking the operating point
 on them. :func:`mixmiss.experiments.operating_point.select_on_run` does that
 for one trained run; here it runs on every finished cell of a stochastic
 method (one with :data:`~mixmiss.impute.Imputer.READOUTS`), on the cell's
-trained model and the first :data:`SELECT_TEST` images of its first test set, as
-cached cells of their own
-(``<out>/selection/cells/<cell id>.json``): a selection is recomputed only
-when its training cell or its settings change.
+trained model and its first test set (the preset's ``max_test`` images), as
+cached cells of their own (``<out>/selection/cells/<cell id>.json``): a
+selection is recomputed only when its training cell or its settings change.
 
 Each record keeps the choice, every read-out's held-out and true RMSE, and
 the chosen read-out's *gap*: its true RMSE minus the best read-out's. The
@@ -18,8 +17,8 @@ issue's target is a gap of at most 0.003.
 from __future__ import annotations
 
 import functools
-import math
 import os
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,20 +32,20 @@ from .paper import DISPLAY_NAMES, MECHANISM_NAMES
 
 #: Where the selection cells live inside a study directory.
 SELECTION_DIR = "selection"
-#: Test images a selection uses (of test set 0): a family of nine read-outs costs about
-#: 260 imputations of each (held out, then true), and 2,000 images pin an RMSE difference
-#: of 0.003 down well (their standard error is a few 1e-4).
-SELECT_TEST = 2_000
 #: The target of #17: the chosen read-out's true RMSE within this of the best one's.
 GAP_TARGET = 0.003
 
 
 def selection_cells(
-    preset: Table1Preset, out: str | os.PathLike, seed: int = 0, fraction: float = HOLDOUT_FRACTION
+    preset: Table1Preset,
+    out: str | os.PathLike,
+    finished: Collection[str],
+    seed: int = 0,
+    fraction: float = HOLDOUT_FRACTION,
 ) -> list[Cell]:
-    """One selection cell per finished, trained cell of a stochastic method."""
+    """One selection cell per cell of a stochastic method that is ``finished`` (its id is
+    there) and whose model is trained in ``out``."""
     cells = [c for c in table1_cells(preset) if imputer_class(c.params["method"]).READOUTS]
-    finished = finished_cells(cells, out, valid_metrics)
     return [
         Cell(
             c.id,
@@ -79,17 +78,19 @@ def select_table1(
 ) -> dict[str, dict]:
     """Compute the selection of every finished stochastic cell not selected yet (in this
     process: a selection takes minutes); returns the records by cell id."""
-    cells = selection_cells(preset, out, seed, fraction)
+    finished = finished_cells(table1_cells(preset), out, valid_metrics)
+    cells = selection_cells(preset, out, finished, seed, fraction)
     fn = functools.partial(compute_selection, out=str(out), context=context)
     records = run_cells(cells, fn, Path(out) / SELECTION_DIR, progress=context.progress,
                         command=command)  # fmt: skip
     return {c.id: r for c, r in zip(cells, records, strict=True)}
 
 
-def stored_selections(preset: Table1Preset, out: str | os.PathLike) -> dict[str, dict]:
-    """The selections already computed for the study's finished cells (for the report)."""
-    cells = selection_cells(preset, out)
-    return finished_cells(cells, Path(out) / SELECTION_DIR)
+def stored_selections(
+    preset: Table1Preset, out: str | os.PathLike, finished: Collection[str]
+) -> dict[str, dict]:
+    """The selections already computed for the study's ``finished`` cells (for the report)."""
+    return finished_cells(selection_cells(preset, out, finished), Path(out) / SELECTION_DIR)
 
 
 def selection_markdown(records: dict[str, dict]) -> str:
@@ -113,9 +114,8 @@ def selection_markdown(records: dict[str, dict]) -> str:
     if not body:
         return "No selection computed yet (`reproduce table1 --select`).\n"
     met = sum(g <= GAP_TARGET for g in gaps)
-    worst = max(gaps) if gaps else math.nan
     return (
         markdown_table(header, body)
         + f"\nChosen within {GAP_TARGET} of the best read-out's true RMSE: {met} of {len(gaps)} "
-        f"cells (largest gap {worst:.4f}).\n"
+        f"cells (largest gap {max(gaps):.4f}).\n"
     )
