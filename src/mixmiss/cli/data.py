@@ -26,9 +26,8 @@ def register(subparsers) -> None:
         "--per-class",
         type=int,
         default=2000,
-        help="images per class (default 2000: with 500, collections of ~1,250 images, the "
-        "MMGAN discriminators learned the generators' style instead of the shapes and the "
-        "shared component was lost; results/mmgan/shapes-red-circles-quick)",
+        help="images per class (default 2000: with 500, collections of ~1,250 images, MMGAN "
+        "lost the shared component; results/mmgan/shapes-red-circles-quick)",
     )
     shapes.add_argument("--size", type=int, default=64, help="image side in pixels")
     shapes.add_argument(
