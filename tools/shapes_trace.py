@@ -21,14 +21,16 @@ import torch
 
 from mixmiss.atomic import atomic_write_text
 from mixmiss.data.shapes import classify_shapes
+from mixmiss.experiments.formatting import markdown_table
 from mixmiss.mmgan.sampling import generate
 from mixmiss.mmgan.snapshots import load_snapshot, snapshot_steps
 from mixmiss.rng import make_generator
 
 
-def trace_rows(run_dir: str, n: int, seed: int = 0) -> list[str]:
-    """One markdown row per snapshot: step, then per component its weights and top classes."""
-    rows = []
+def trace_table(run_dir: str, n: int, seed: int = 0) -> str | None:
+    """A markdown table, a row per snapshot: step, then per component its weights and top
+    classes; None when the run has no snapshots."""
+    rows, k_count = [], 0
     for step in snapshot_steps(run_dir):
         model = load_snapshot(run_dir, step)
         k_count = model.num_components
@@ -40,8 +42,10 @@ def trace_rows(run_dir: str, n: int, seed: int = 0) -> list[str]:
             top = Counter(names[k * n : (k + 1) * n]).most_common(3)
             weights = "/".join(f"{w:.2f}" for w in alpha[:, k])
             cells.append(f"[{weights}] " + ", ".join(f"{c} {m / n:.2f}" for c, m in top))
-        rows.append(f"| {step} | " + " | ".join(cells) + " |")
-    return rows
+        rows.append([str(step), *cells])
+    if not rows:
+        return None
+    return markdown_table(["step", *(f"G{k + 1} [weights] classes" for k in range(k_count))], rows)
 
 
 def main() -> None:
@@ -50,12 +54,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="EMA samples per component")
     parser.add_argument("--out", help="write the markdown table here (default: print it)")
     args = parser.parse_args()
-    rows = trace_rows(args.run_dir, args.n)
-    if not rows:
+    table = trace_table(args.run_dir, args.n)
+    if table is None:
         raise SystemExit(f"{args.run_dir} has no snapshots: train it with --snapshot-every N.")
-    k_count = rows[0].count("|") - 2
-    header = "| step | " + " | ".join(f"G{k + 1} [weights] classes" for k in range(k_count))
-    table = "\n".join([header + " |", "|---" * (k_count + 1) + "|", *rows]) + "\n"
     if args.out:
         atomic_write_text(Path(args.out), table)
     else:
