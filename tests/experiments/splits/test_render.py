@@ -3,6 +3,7 @@
 import json
 
 from mixmiss.experiments.splits import splits_cells, write_splits_report
+from mixmiss.experiments.splits.render import summarize
 
 
 def _trace_entry(step, r1_dropped, r2_dropped):
@@ -51,7 +52,11 @@ def test_a_dropped_class_and_a_phase_are_reported(tmp_path):
     (tmp_path / "cells" / "damaged.json").write_text("{not json")
     written = write_splits_report("smoke", tmp_path)
     text = written["markdown"].read_text()
-    assert "remedy none: 1 of 3 regions drop a class at the end, in 1 of 1 cells; 1 more" in text
+    assert (
+        "remedy none: 1 of 3 regions drop a class at the end, in 1 of 1 cells; 1 more regions "
+        "dropped one for a while and drew it again by the end (1 of them still after the first "
+        "1/8 of training)." in text
+    )
     row = [line for line in text.splitlines() if line.startswith("| digits | split1 | none |")]
     assert row == ["| digits | split1 | none | 6 | r1 50 r2 100 r3 100 | r1 (G1) [3] | "
                    "3 in G3 (30 %) | 0.45 | 88.5 | 924.0 / 19.0 |"]  # fmt: skip
@@ -72,3 +77,14 @@ def test_an_empty_study_lists_every_cell_as_pending(tmp_path):
     assert "No cell has finished." in text
     assert "No region dropped a class" in text
     assert all(f"- `{c.id}`" in text for c in splits_cells("smoke"))
+
+
+def test_the_summary_counts_late_phases_apart_from_the_first_steps(tmp_path):
+    first, _ = splits_cells("smoke")
+    _record(first, tmp_path)
+    record = json.loads((tmp_path / "cells" / f"{first.id}.json").read_text())
+    late = summarize([record])["none"]  # r2 came back at step 2 of 6: after 6/8 steps
+    record["params"]["config"]["iters"] = 64  # step 2 of 64 is inside the first eighth
+    early = summarize([record])["none"]
+    assert (late["regions_recovering"], late["regions_recovering_late"]) == (1, 1)
+    assert (early["regions_recovering"], early["regions_recovering_late"]) == (1, 0)
