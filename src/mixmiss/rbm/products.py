@@ -56,6 +56,18 @@ def _rows(half: str, batch: int) -> slice:
     return slice(0, batch) if half == "pos" else slice(batch, 2 * batch)
 
 
+def _contiguous(view: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """``view`` (a transpose) copied into the contiguous ``out``.
+
+    For the bf16 weight updates ``X^T Y`` and ``(X A)^T Y``, whose outputs are
+    4096 wide at the paper's size: with the transposed view as its left operand
+    torch's CPU GEMM took 1.24 ms (dense) and 0.61 ms (low rank) where a
+    contiguous copy plus the GEMM took 0.78 and 0.45 ms (2 threads, AMX
+    Xeon, 2026-12-07). Not for the narrow ``X^T (Y B^T)``, where it was slower.
+    """
+    return out.copy_(view)
+
+
 class DenseProducts:
     """The products of a dense :class:`~mixmiss.rbm.model.RBM` (see the module docstring).
 
@@ -88,6 +100,7 @@ class DenseProducts:
             buf |= {
                 "pre_h": self._empty(batch, m),  # bf16 x W, before the bias
                 "pre_v": self._empty(batch, n),  # bf16 h W^T
+                "XT": self._empty(n, 2 * batch),  # X^T, laid out for the update's GEMM
             }
         return buf
 
@@ -135,7 +148,7 @@ class DenseProducts:
         if not self.mixed:
             self.model.W.addmm_(X.T, Y, alpha=eta)
             return
-        G = torch.mm(X.T, Y, out=self.G)
+        G = torch.mm(_contiguous(X.T, self.buf["XT"]), Y, out=self.G)
         self.model.W.add_(G, alpha=eta)
         self.refresh()
 
@@ -163,7 +176,11 @@ class LowRankProducts(DenseProducts):
             "dhB": self._empty(batch, r),  # lm: (h - h') B^T
         }
         if self.mixed:
-            buf |= {"pre_h": self._empty(batch, m), "pre_v": self._empty(batch, n)}
+            buf |= {
+                "pre_h": self._empty(batch, m),
+                "pre_v": self._empty(batch, n),
+                "XAT": self._empty(r, 2 * batch),  # (X A)^T, laid out for the update's GEMM
+            }
         return buf
 
     def begin(self, batch: int) -> None:
@@ -220,7 +237,7 @@ class LowRankProducts(DenseProducts):
             model.B.addmm_(XA.T, Y, alpha=eta)
             return
         model.A.add_(torch.mm(X.T, YB, out=self.dA), alpha=eta)
-        model.B.add_(torch.mm(XA.T, Y, out=self.dB), alpha=eta)
+        model.B.add_(torch.mm(_contiguous(XA.T, self.buf["XAT"]), Y, out=self.dB), alpha=eta)
         self.refresh()
 
 
