@@ -3,12 +3,13 @@
 import json
 import shutil
 
+import torch
 from PIL import Image
 
 from mixmiss.atomic import load_checkpoint
 from mixmiss.context import Context
 from mixmiss.experiments.splits import grid, plan_splits, reproduce_splits
-from mixmiss.mmgan.snapshots import snapshot_steps
+from mixmiss.mmgan.snapshots import snapshot_path, snapshot_steps
 
 from .conftest import SMOKE_IDS, read_cell
 
@@ -71,6 +72,32 @@ def test_a_remedy_of_more_iterations_continues_the_baseline(smoke_study, evaluat
     text = written["markdown"].read_text()
     assert "| digits | split1 | iters=8 | 8 |" in text and "remedy iters=8: " in text
     assert "| digits | split1 | none | 6 |" in text  # every finished cell is reported
+
+
+def test_more_iterations_continue_the_same_remedy(smoke_study, evaluator_cache, tmp_path):
+    out, _ = smoke_study
+    shutil.copytree(out / "cells", tmp_path / "cells")
+    shutil.copytree(out / "runs", tmp_path / "runs")
+    context = Context(cache_dir=evaluator_cache, progress=False)
+    only = ["digits-split1"]
+    reproduce_splits("smoke", tmp_path, context=context, remedy=["lam=1.0"], only=only)
+    shorter = tmp_path / "runs" / "smoke-digits-seed0-split1-lam=1.0"
+    assert load_checkpoint(shorter / "checkpoint.pt")["step"] == 6
+    reproduce_splits("smoke", tmp_path, context=context, remedy=["lam=1.0", "iters=8"], only=only)
+    run = tmp_path / "runs" / "smoke-digits-seed0-split1-iters=8-lam=1.0"
+    baseline = tmp_path / "runs" / SMOKE_IDS[0]
+    config = json.loads((run / "config.json").read_text())
+    assert config["resumes"][0]["step"] == 6 and config["run"]["config"]["lam"] == 1.0
+    assert load_checkpoint(run / "checkpoint.pt")["step"] == 8
+    # the lam=1.0 run, not the baseline, was continued: their first snapshots differ
+    first = [
+        load_checkpoint(snapshot_path(r, 2))["generator_ema"] for r in (run, shorter, baseline)
+    ]
+    assert _same(first[0], first[1]) and not _same(first[0], first[2])
+
+
+def _same(a: dict, b: dict) -> bool:
+    return all(torch.equal(a[name], b[name]) for name in a)
 
 
 def test_the_plan_projects_two_distribution_cells_only():

@@ -17,8 +17,9 @@ generator EMA ``ema_decay``, ``lam`` (lambda of Eq. 11) or the
 per-component ``batch_size``, e.g. ``--remedy lam=1.0``. Off by default;
 remedy cells have their own ids and run directories beside the baseline's,
 and ``--only mnist-split2`` restricts a run to the cells that dropped a
-class. A remedy of ``iters`` alone continues a copy of the finished
-baseline run instead of training again.
+class. A remedy that sets ``iters`` continues a copy of the finished run
+of the same cell without it (the baseline for ``iters`` alone, the
+``lam=1.0`` cell for ``lam=1.0 iters=16000``) instead of training again.
 
 Each (dataset, split, remedy) is one cached cell
 (:mod:`mixmiss.experiments.cells`) with id

@@ -220,14 +220,17 @@ def _id_of(params: dict) -> str:
 
 
 def _start_from_baseline(params: dict, out_dir: Path, run_dir: Path) -> None:
-    """A remedy of more iterations only continues the baseline's finished run: copy it.
+    """A remedy with more iterations continues the same cell without them: copy its run.
 
-    The copy resumes where the baseline ended (a resumed run equals an
+    The shorter cell is the baseline for ``iters`` alone and, e.g., the
+    ``lam=1.0`` cell for ``lam=1.0, iters=16000``: the same settings but the
+    iterations. The copy resumes where that run ended (a resumed run equals an
     uninterrupted one), so its snapshots and log run from step 0.
     """
-    if set(params["remedy"]) != {"iters"} or has_checkpoint(run_dir):
+    if "iters" not in params["remedy"] or has_checkpoint(run_dir):
         return
-    baseline = run_path(out_dir, _id_of({**params, "remedy": {}}))
+    shorter = {knob: value for knob, value in params["remedy"].items() if knob != "iters"}
+    baseline = run_path(out_dir, _id_of({**params, "remedy": shorter}))
     if not has_checkpoint(baseline):
         return
     if checkpoint_step(baseline) > params["remedy"]["iters"]:
