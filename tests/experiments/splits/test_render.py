@@ -3,7 +3,7 @@
 import json
 
 from mixmiss.experiments.splits import splits_cells, write_splits_report
-from mixmiss.experiments.splits.render import summarize
+from mixmiss.experiments.splits.render import regions_to_follow, summarize
 
 
 def _trace_entry(step, r1_dropped, r2_dropped):
@@ -88,3 +88,12 @@ def test_the_summary_counts_late_phases_apart_from_the_first_steps(tmp_path):
     early = summarize([record])["none"]
     assert (late["regions_recovering"], late["regions_recovering_late"]) == (1, 1)
     assert (early["regions_recovering"], early["regions_recovering_late"]) == (1, 0)
+
+
+def test_the_figure_follows_drops_at_the_end_and_late_phases_only(tmp_path):
+    first, _ = splits_cells("smoke")
+    _record(first, tmp_path)
+    record = json.loads((tmp_path / "cells" / f"{first.id}.json").read_text())
+    assert sorted(regions_to_follow(record)) == ["r1", "r2"]  # r2's phase ended at 2 of 6
+    record["params"]["config"]["iters"] = 64  # step 2 of 64: an early loss, not followed
+    assert sorted(regions_to_follow(record)) == ["r1"]

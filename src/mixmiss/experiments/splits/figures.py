@@ -18,10 +18,18 @@ def _label(record: dict) -> str:
     return f"{p['dataset']} s{p['split']}{remedy}"
 
 
-def write_figure(path: Path, records: list[dict], regions_dropping: Callable[[dict], dict]) -> Path:
+#: Line styles that, with the ten default colours, tell up to 40 followed regions apart.
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def write_figure(
+    path: Path, records: list[dict], regions_to_follow: Callable[[dict], dict], early: int = 0
+) -> Path:
     """Left: each cell's regions at their final coverage (a cross: a class dropped).
-    Right: coverage over the snapshots of every region that dropped a class at some point."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    Right: coverage over the snapshots of the regions ``regions_to_follow`` picks
+    (:func:`.render.regions_to_follow`); ``early`` more regions lost a class only
+    at the first snapshots and are counted in the panel, not drawn."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
     for x, record in enumerate(records):
         regions = record["metrics"]["coverage"]["regions"]
         for region in regions.values():
@@ -35,18 +43,25 @@ def write_figure(path: Path, records: list[dict], regions_dropping: Callable[[di
     left.set_title("final coverage per region (x: drops a class)")
     drawn = 0
     for record in records:
-        for region in regions_dropping(record):
-            steps = [t["step"] for t in record["metrics"]["trace"]]
-            cover = [100 * t["regions"][region]["coverage"] for t in record["metrics"]["trace"]]
-            if steps:
-                right.plot(steps, cover, marker=".", label=f"{_label(record)} {region}")
-                drawn += 1
+        trace = record["metrics"]["trace"]
+        for region in regions_to_follow(record):
+            if not trace:
+                continue
+            style = {"color": f"C{drawn % 10}", "linestyle": LINE_STYLES[drawn // 10 % 4]}
+            right.plot([t["step"] for t in trace],
+                       [100 * t["regions"][region]["coverage"] for t in trace],
+                       marker=".", label=f"{_label(record)} {region}", **style)  # fmt: skip
+            drawn += 1
     if drawn:
-        right.legend(fontsize=7, loc="lower right")
+        right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
-        right.text(0.5, 0.5, "no region dropped a class", ha="center", transform=right.transAxes)
+        right.text(0.5, 0.5, "no region dropped a class past the first snapshots",
+                   ha="center", transform=right.transAxes)  # fmt: skip
+    if early:
+        right.text(0.98, 0.03, f"not drawn: {early} regions that lost a class only early on",
+                   ha="right", fontsize=7, transform=right.transAxes)  # fmt: skip
     right.set_ylim(-5, 105)
     right.set_xlabel("training step (snapshot)")
     right.set_ylabel("coverage (%)")
-    right.set_title("coverage over training, regions that dropped a class")
+    right.set_title("coverage over training: drops at the end or late")
     return save_figure(fig, path)

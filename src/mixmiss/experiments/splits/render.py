@@ -72,6 +72,24 @@ def regions_dropping(record: dict) -> dict[str, dict]:
     return found
 
 
+def _late(history: dict, settled: float) -> bool:
+    """Whether a region that drew its classes again was still missing one after ``settled``."""
+    return bool(history["recovered"]) and max(history["recovered"].values()) > settled
+
+
+def regions_to_follow(record: dict) -> dict[str, dict]:
+    """The regions of :func:`regions_dropping` worth following over training: those that
+    drop a class at the end, or were still missing one after the first
+    1/:data:`SETTLING_FRACTION` of training (not those that lost one only at the
+    first snapshots, before their component drew anything recognisable)."""
+    settled = record["params"]["config"]["iters"] / SETTLING_FRACTION
+    return {
+        region: history
+        for region, history in regions_dropping(record).items()
+        if history["dropped"] or _late(history, settled)
+    }
+
+
 def _verdict(history: dict, iters: int) -> str:
     """``collapsed`` / ``late`` for a finally dropped class, ``phase`` for one that came back."""
     parts = []
@@ -146,9 +164,7 @@ def summarize(records: list[dict]) -> dict:
         row["cells_dropping"] += bool(final)
         row["regions_dropping"] += len(final)
         row["regions_recovering"] += len(recovering)
-        row["regions_recovering_late"] += sum(
-            max(h["recovered"].values()) > settled for h in recovering
-        )
+        row["regions_recovering_late"] += sum(_late(h, settled) for h in recovering)
     return summary
 
 
@@ -185,8 +201,9 @@ def write_splits_report(
     done = {r["id"] for r in records}
     pending = [c.id for c in wanted if c.id not in done]
     config = make_config(study.mmgan_preset)
-    figure = write_figure(out / "splits.png", records, regions_dropping)
     summary = summarize(records)
+    early = sum(s["regions_recovering"] - s["regions_recovering_late"] for s in summary.values())
+    figure = write_figure(out / "splits.png", records, regions_to_follow, early)
     runs = [[r["id"], f"{r['metrics'].get('train_seconds') or 0:,.0f}",
              f"{r['wall_seconds']:,.0f}", str(r["provenance"].get("git_revision"))]
             for r in records]  # fmt: skip
@@ -221,7 +238,9 @@ def write_splits_report(
         trace_table(records),
         "## Figure\n",
         f"`{figure.name}`: left, the final coverage of every region; right, coverage over "
-        "training of the regions that dropped a class.\n",
+        "training of the regions that drop a class at the end or were still missing one "
+        f"after the first 1/{SETTLING_FRACTION} of training ({early} regions that lost one only "
+        "at the first snapshots are counted, not drawn).\n",
         "## Runs\n",
         markdown_table(["cell", "train s", "cell wall s", "git revision"], runs),
         "## Pending cells\n",
