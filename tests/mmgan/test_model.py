@@ -86,6 +86,33 @@ def test_ema_averages_parameters_and_batchnorm_statistics():
     )
 
 
+def test_the_ema_follows_its_generator_after_the_model_moves():
+    """``.to()`` swaps the tensors behind the parameters (on CUDA every one of them):
+    the EMA must average the new tensors, not stale copies of the old ones."""
+    model = _model().to(torch.float64)
+    before = copy.deepcopy(model.generator_ema.state_dict())
+    real, z = _batch(model)
+    model.train_step(real.double(), z.double())
+    after = model.generator_ema.state_dict()
+    assert after["project.weight"].dtype == torch.float64
+    assert not torch.equal(after["project.weight"], before["project.weight"])
+
+
+def test_networks_are_channels_last_and_compute_what_contiguous_ones_do():
+    model = _model()
+    convs = [p for p in model.parameters() if p.dim() == 4]
+    assert convs and all(p.is_contiguous(memory_format=torch.channels_last) for p in convs)
+    plain = _model().to(memory_format=torch.contiguous_format)
+    assert not all(p.is_contiguous(memory_format=torch.channels_last) for p in plain.parameters())
+    for seed in range(2):
+        ours, theirs = (
+            model.train_step(*_batch(model, seed)),
+            plain.train_step(*_batch(plain, seed)),
+        )
+        for name in ours:
+            torch.testing.assert_close(ours[name], theirs[name], rtol=1e-4, atol=1e-5)
+
+
 def test_naive_baseline_has_no_classifier_term():
     model = _model(learn=False, omega=torch.eye(2).log(), lam=0.0)
     losses = model.train_step(*_batch(model))

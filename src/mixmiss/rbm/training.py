@@ -245,24 +245,26 @@ def check_learning(
 ) -> None:
     """Stop a run that has diverged, with what to change.
 
-    Non-finite parameters or error diverged. So has a run whose ``W`` entries grew past
-    ``_EXPLODED`` times their initial std while its reconstruction error stays within
-    ``_NO_BETTER`` of the per-unit mean's (:func:`mean_error`): its hidden units are
-    saturated and it completes every image with the mean image. Measured: the paper's
-    low-rank ``W = A B`` at I.M. 0.3 (eta 1e-4) reached ``W`` std 31 (RBM [5]) and 1e7
-    (LM-RBM) in its first epoch with an error of 0.0663 against the mean's 0.066, and
-    trained on, finite, into models no better than mean imputation. A slow learner
-    (small weights) or a model with large weights that reconstructs well is not stopped.
+    Non-finite parameters (or a ``W = A B`` that overflows) or error diverged. So has a
+    run whose ``W`` entries grew past ``_EXPLODED`` times their initial std while its
+    reconstruction error stays within ``_NO_BETTER`` of the per-unit mean's
+    (:func:`mean_error`): its hidden units are saturated and it completes every image
+    with the mean image. Measured: the paper's low-rank ``W = A B`` at I.M. 0.3 (eta
+    1e-4) reached ``W`` std 31 (RBM [5]) and 1e7 (LM-RBM) in its first epoch with an
+    error of 0.0663 against the mean's 0.066, and trained on, finite, into models no
+    better than mean imputation. A slow learner (small weights) or a model with large
+    weights that reconstructs well is not stopped.
     """
+    W = model.weight()  # of finite low-rank factors, it can still overflow
     finite = math.isfinite(error) and all(
-        bool(torch.isfinite(p).all()) for p in model.state_dict().values()
+        bool(torch.isfinite(p).all()) for p in (*model.state_dict().values(), W)
     )
     cure = f"lower learning_rate (now {config.learning_rate:g})"
     if model.rank is not None:
         cure += f" or train a dense W (low_rank=False; this one has rank {model.rank})"
     if not finite:
         raise MixmissError(f"training diverged in epoch {epoch} (non-finite parameters); {cure}.")
-    std = float(model.weight().std())
+    std = float(W.std())
     if std > _EXPLODED * config.init_std and error > _NO_BETTER * baseline:
         raise MixmissError(
             f"training diverged in epoch {epoch}: W's entries grew to std {std:.3g} (initial "
