@@ -57,11 +57,9 @@ def write_figure(
     else:
         right.text(0.5, 0.5, "no region dropped a class past the first snapshots",
                    ha="center", transform=right.transAxes)  # fmt: skip
-    if early:
-        right.text(0.98, 0.03, f"not drawn: {early} regions that lost a class only early on",
-                   ha="right", fontsize=7, transform=right.transAxes)  # fmt: skip
     right.set_ylim(-5, 105)
-    right.set_xlabel("training step (snapshot)")
+    not_drawn = f"\nnot drawn: {early} regions that lost a class only early on" if early else ""
+    right.set_xlabel(f"training step (snapshot){not_drawn}")
     right.set_ylabel("coverage (%)")
     right.set_title("coverage over training: drops at the end or late")
     return save_figure(fig, path)
