@@ -44,9 +44,7 @@ def write_figure(
     drawn = 0
     for record in records:
         trace = record["metrics"]["trace"]
-        for region in regions_to_follow(record):
-            if not trace:
-                continue
+        for region in regions_to_follow(record) if trace else ():
             style = {"color": f"C{drawn % 10}", "linestyle": LINE_STYLES[drawn // 10 % 4]}
             right.plot([t["step"] for t in trace],
                        [100 * t["regions"][region]["coverage"] for t in trace],

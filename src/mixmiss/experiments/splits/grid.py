@@ -219,7 +219,7 @@ def _id_of(params: dict) -> str:
     return cell_id(*(params[k] for k in keys))
 
 
-def _start_from_baseline(params: dict, out_dir: Path, run_dir: Path) -> None:
+def _start_from_shorter_run(params: dict, out_dir: Path, run_dir: Path) -> None:
     """A remedy with more iterations continues the same cell without them: copy its run.
 
     The shorter cell is the baseline for ``iters`` alone and, e.g., the
@@ -230,14 +230,12 @@ def _start_from_baseline(params: dict, out_dir: Path, run_dir: Path) -> None:
     if "iters" not in params["remedy"] or has_checkpoint(run_dir):
         return
     shorter = {knob: value for knob, value in params["remedy"].items() if knob != "iters"}
-    baseline = run_path(out_dir, _id_of({**params, "remedy": shorter}))
-    if not has_checkpoint(baseline):
-        return
-    if checkpoint_step(baseline) > params["remedy"]["iters"]:
+    source = run_path(out_dir, _id_of({**params, "remedy": shorter}))
+    if not has_checkpoint(source) or checkpoint_step(source) > params["remedy"]["iters"]:
         return
     partial = run_dir.with_name(run_dir.name + ".copying")
     shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(baseline, partial, ignore=shutil.ignore_patterns("eval.json", ".*.tmp"))
+    shutil.copytree(source, partial, ignore=shutil.ignore_patterns("eval.json", ".*.tmp"))
     partial.rename(run_dir)
 
 
@@ -271,7 +269,7 @@ def _run_cell(params: dict, out_dir: Path, context: Context, command) -> dict:
     config = MMGANConfig.from_dict(params["config"])
     run_dir = run_path(out_dir, _id_of(params))
     data_dir, cache_dir, device = context.data_dir, context.cache_dir, context.device
-    _start_from_baseline(params, out_dir, run_dir)
+    _start_from_shorter_run(params, out_dir, run_dir)
     started_at = ensure_trained(
         config,
         run_dir,

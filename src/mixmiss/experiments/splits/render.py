@@ -72,6 +72,11 @@ def regions_dropping(record: dict) -> dict[str, dict]:
     return found
 
 
+def _settled(record: dict) -> float:
+    """The step that ends the first 1/:data:`SETTLING_FRACTION` of a cell's training."""
+    return record["params"]["config"]["iters"] / SETTLING_FRACTION
+
+
 def _late(history: dict, settled: float) -> bool:
     """Whether a region that drew its classes again was still missing one after ``settled``."""
     return bool(history["recovered"]) and max(history["recovered"].values()) > settled
@@ -82,7 +87,7 @@ def regions_to_follow(record: dict) -> dict[str, dict]:
     drop a class at the end, or were still missing one after the first
     1/:data:`SETTLING_FRACTION` of training (not those that lost one only at the
     first snapshots, before their component drew anything recognisable)."""
-    settled = record["params"]["config"]["iters"] / SETTLING_FRACTION
+    settled = _settled(record)
     return {
         region: history
         for region, history in regions_dropping(record).items()
@@ -158,12 +163,12 @@ def summarize(records: list[dict]) -> dict:
         dropping = regions_dropping(record)
         final = [r for r in regions if regions[r]["dropped"]]
         recovering = [dropping[r] for r in dropping if r not in final]
-        settled = record["params"]["config"]["iters"] / SETTLING_FRACTION
         row["cells"] += 1
         row["regions"] += len(regions)
         row["cells_dropping"] += bool(final)
         row["regions_dropping"] += len(final)
         row["regions_recovering"] += len(recovering)
+        settled = _settled(record)
         row["regions_recovering_late"] += sum(_late(h, settled) for h in recovering)
     return summary
 
