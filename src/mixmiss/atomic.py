@@ -95,6 +95,25 @@ def atomic_savez(path: str | os.PathLike, **arrays: np.ndarray) -> Path:
     return atomic_write_bytes(path, buffer.getvalue())
 
 
+def clear_temporaries(directory: str | os.PathLike, name: str = "*") -> list[Path]:
+    """Remove what atomic writes killed half-way left in ``directory``; return it.
+
+    A ``kill -9`` during :func:`atomic_write_bytes` or :func:`atomic_directory` leaves
+    the temporary sibling ``.<name>.<random>.tmp`` behind (no handler runs). ``name``
+    limits the sweep to the temporaries of one file; the default takes every one. Call
+    it only where no other process writes into ``directory`` at the same time (a run
+    directory being resumed, say).
+    """
+    directory = Path(directory)
+    stale = sorted(directory.glob(f".{name}.*.tmp")) if directory.is_dir() else []
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return stale
+
+
 def check_new_directory(path: str | os.PathLike) -> Path:
     """``path`` as a Path if it does not exist or is an empty directory; a clear error else.
 

@@ -21,6 +21,22 @@ def test_save_then_load_round_trips_with_the_config(tmp_path):
     assert [p.name for p in (tmp_path / "run").iterdir()] == ["c.pt"]  # no temporary left
 
 
+@pytest.mark.parametrize("owns_directory", [True, False])
+def test_a_load_removes_the_temporaries_of_killed_writes_its_directory_may_hold(
+    tmp_path, owns_directory
+):
+    """A run directory loses every orphan; a shared cache only the checkpoint's own."""
+    Checkpoint(tmp_path / "c.pt", {}).save({})
+    own, log, other_dir = ".c.pt.a1.tmp", ".log.jsonl.b2.tmp", ".eval.c3.tmp"
+    for name in (own, log):
+        (tmp_path / name).write_bytes(b"torn")
+    (tmp_path / other_dir).mkdir()
+    (tmp_path / other_dir / "half.json").write_text("{")
+    Checkpoint(tmp_path / "c.pt", {}, owns_directory=owns_directory).load()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == (["c.pt"] if owns_directory else sorted([log, other_dir, "c.pt"]))
+
+
 def test_other_settings_are_refused_by_name_except_those_that_may_change(tmp_path):
     Checkpoint(tmp_path / "c.pt", {"lr": 0.1, "epochs": 3}).save({})
     assert Checkpoint(tmp_path / "c.pt", {"lr": 0.1, "epochs": 9}, ("epochs",)).load()

@@ -276,7 +276,10 @@ class MisGANImputer(Imputer):
         checkpoint = snapshots = None
         if checkpoint_dir is not None:
             checkpoint = Checkpoint(
-                Path(checkpoint_dir) / CHECKPOINT_FILE, self.get_config(), _RESUMABLE_CHANGES
+                Path(checkpoint_dir) / CHECKPOINT_FILE,
+                self.get_config(),
+                _RESUMABLE_CHANGES,
+                owns_directory=True,
             )
             snapshots = epoch_snapshots(checkpoint_dir)
         elif self.snapshot_every is not None:

@@ -217,7 +217,9 @@ def _train(
     loop = TrainingLoop(
         config.iters,
         lambda: {"state": model.training_state(), "rng": _rng_state(rngs)},
-        Checkpoint(out / CHECKPOINT_FILE, config.to_dict(), may_change=("iters",)),
+        Checkpoint(
+            out / CHECKPOINT_FILE, config.to_dict(), may_change=("iters",), owns_directory=True
+        ),
         every_steps=config.checkpoint_every,
         desc="mmgan",
         progress=progress,

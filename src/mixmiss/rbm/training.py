@@ -151,7 +151,9 @@ def train_rbm(
     checkpoint = None
     if checkpoint_dir is not None:
         run_settings = stored_config({**dataclasses.asdict(config), "n_rows": n_rows})
-        checkpoint = Checkpoint(Path(checkpoint_dir) / CHECKPOINT_FILE, run_settings, ("epochs",))
+        checkpoint = Checkpoint(
+            Path(checkpoint_dir) / CHECKPOINT_FILE, run_settings, ("epochs",), owns_directory=True
+        )
     snapshot_every = check_snapshot_every(snapshot_every, "epochs")
     if snapshot_every is not None and checkpoint_dir is None:
         raise InputError("snapshot_every keeps snapshots in the checkpoint_dir; give one.")

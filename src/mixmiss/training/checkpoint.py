@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from ..atomic import atomic_torch_save, load_checkpoint
+from ..atomic import atomic_torch_save, clear_temporaries, load_checkpoint
 from ..errors import CacheError, InputError
 
 
@@ -35,35 +35,42 @@ class Checkpoint:
         The run's settings, stored in every checkpoint and compared on load.
     may_change : tuple of str
         Settings a resume may change (e.g. ``("epochs",)`` to extend a run).
+    owns_directory : bool
+        The checkpoint's directory belongs to this run alone (a run directory), so a load,
+        which starts a resume, removes every temporary a killed write left there (of the
+        checkpoint, a log, a record). False for a directory other runs write into at the
+        same time (a shared cache): only the checkpoint's own temporaries are removed.
     """
 
     path: Path
     config: dict
     may_change: tuple[str, ...] = ()
+    owns_directory: bool = False
 
-    def __init__(self, path: str | os.PathLike, config: dict, may_change: Iterable[str] = ()):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        config: dict,
+        may_change: Iterable[str] = (),
+        *,
+        owns_directory: bool = False,
+    ):
         object.__setattr__(self, "path", Path(path))
         object.__setattr__(self, "config", dict(config))
         object.__setattr__(self, "may_change", tuple(may_change))
+        object.__setattr__(self, "owns_directory", bool(owns_directory))
 
     def exists(self) -> bool:
         return self.path.is_file()
 
-    def clear_temporaries(self) -> list[Path]:
-        """Remove what a write killed half-way left beside the checkpoint; return it."""
-        stale = list(self.path.parent.glob(f".{self.path.name}.*.tmp"))
-        for path in stale:
-            path.unlink(missing_ok=True)
-        return stale
-
     def save(self, state: dict[str, Any]) -> Path:
         """Write ``state`` (and the config) atomically."""
-        self.clear_temporaries()
+        clear_temporaries(self.path.parent, self.path.name)
         return atomic_torch_save(self.path, {**state, "config": self.config})
 
     def load(self, map_location: str | torch.device = "cpu") -> dict[str, Any]:
         """The stored state, after checking that it was written with the same settings."""
-        self.clear_temporaries()
+        clear_temporaries(self.path.parent, "*" if self.owns_directory else self.path.name)
         state = load_checkpoint(self.path, map_location=map_location)
         if not isinstance(state, dict) or not isinstance(state.get("config"), dict):
             raise CacheError(

@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from ..atomic import atomic_torch_save, load_checkpoint
+from ..atomic import atomic_torch_save, clear_temporaries, load_checkpoint
 from ..errors import CacheError, InputError
 from .checkpoint import check_same_settings
 
@@ -78,9 +78,7 @@ class Snapshots:
     def discard_after(self, index: int) -> list[int]:
         """Delete the snapshots after ``index`` and temporaries of a torn write; return their
         indices."""
-        if self.folder.is_dir():
-            for stale in self.folder.glob(f".{self.unit}-*.tmp"):
-                stale.unlink(missing_ok=True)
+        clear_temporaries(self.folder, f"{self.unit}-*")
         later = [i for i in self.indices() if i > index]
         for i in later:
             self.path(i).unlink(missing_ok=True)
