@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mixmiss.cli import main
@@ -28,6 +30,8 @@ def test_splits_report_only_and_plan(run, tmp_path):
     assert code == 0, err
     text = (tmp_path / "splits.md").read_text()
     assert "Splits drawn from seed 3" in text and "- `smoke-digits-seed3-split2`" in text
+    recorded = json.loads((tmp_path / "splits.json").read_text())["provenance"]["command"]
+    assert recorded.startswith("mixmiss reproduce splits") and recorded.endswith("--report-only")
     code, out, err = run("reproduce", "splits", "--preset", "quick", "--out", tmp_path,
                          "--remedy", "lam=1.0", "--only", "mnist-split4", "--plan")  # fmt: skip
     assert code == 0, err

@@ -176,16 +176,16 @@ def run_reproduce(args: argparse.Namespace) -> int:
         from ..experiments import table1 as study
 
         extra = {"dataset": args.dataset, "readouts": args.readouts, "mechanisms": args.mechanisms}
-        run_extra = {"select": args.select}
+        run_extra, report_extra = {"select": args.select}, {}
     elif args.table == "splits":
         from ..experiments import splits as study
 
         extra = {"seed": args.seed, "remedy": args.remedy, "only": args.only}
-        run_extra = {}
+        run_extra, report_extra = {}, {"command": args.invocation}  # its report has provenance
     else:
         from ..experiments import table2 as study
 
-        extra = run_extra = {}
+        extra = run_extra = report_extra = {}
     command = args.invocation
     if args.plan:
         plan = getattr(study, f"plan_{args.table}")(
@@ -195,7 +195,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
         return 0
     if args.report_only:
         report = getattr(study, f"write_{args.table}_report")
-        paths = report(args.preset, args.out, **extra)
+        paths = report(args.preset, args.out, **extra, **report_extra)
     else:
         executor = make_executor(args.executor, args.workers, args.ray_address, args.max_retries)
         reproduce = getattr(study, f"reproduce_{args.table}")
