@@ -156,6 +156,15 @@ def test_folder_settings_round_trip_and_stay_out_of_registered_configs():
     assert make_config("smoke", dataset="mnist").image_format is None
 
 
+def test_the_title_names_what_the_run_learns():
+    shapes = ("/s/red things", "/s/circles")
+    assert make_config("smoke", dataset="collections", collections=shapes, sets="").title == (
+        "red things / circles"
+    )
+    assert make_config("smoke", dataset="folder", folder="/d/pets", sets="a;b").title == "pets a;b"
+    assert make_config("smoke", dataset="mnist", sets="B").title == "mnist B"
+
+
 @pytest.mark.parametrize(
     ("overrides", "match"),
     [

@@ -221,9 +221,7 @@ def run_figure(args: argparse.Namespace) -> int:
 
     model, info, step = load_model(args.run_dir)
     out = args.out or f"{args.run_dir}/components.png"
-    component_figure(
-        model, out, seed=args.seed, title=f"{info.config.dataset} {info.config.sets}, step {step}"
-    )
+    component_figure(model, out, seed=args.seed, title=f"{info.config.title}, step {step}")
     print(f"figure written to {out}")
     return 0
 

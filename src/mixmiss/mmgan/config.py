@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from ..data import DATASETS
 from ..data.folders import RESOLUTIONS
@@ -116,6 +117,15 @@ class MMGANConfig:
     collections: tuple[str, ...] = ()
     resolution: int | None = None
     channels: int | None = None
+
+    @property
+    def title(self) -> str:
+        """The run in a few words, for figures: the collections' folder names joined by
+        " / ", else the dataset (a labelled folder's name) and its sets (``"mnist A"``)."""
+        if self.dataset == "collections":
+            return " / ".join(Path(c).name for c in self.collections)
+        source = Path(self.folder).name if self.dataset == "folder" else self.dataset
+        return f"{source} {self.sets}"
 
     @property
     def image_format(self) -> tuple[int, int] | None:
