@@ -96,12 +96,16 @@ def test_a_bad_snapshot_period_is_a_clear_error(tmp_path, every):
     assert not (tmp_path / "run").exists()
 
 
-def test_a_resume_without_snapshots_drops_those_of_the_lost_stretch(tmp_path):
+def test_a_resume_keeps_the_runs_snapshot_period_unless_given_another(tmp_path):
     out = tmp_path / "crashed"
     with pytest.raises(Crash):
         train(smoke_config(), out, progress=False, snapshot_every=2, on_step=_crash_at(5))
-    resume_training(out, progress=False)
-    assert snapshot_steps(out) == [2]  # step 4's came from steps the resume threw away
+    resume_training(out, progress=False)  # `mmgan train --resume` without --snapshot-every
+    assert snapshot_steps(out) == [2, 4, 6]
+    assert json.loads((out / "config.json").read_text())["snapshot_every"] == 2
+    resume_training(out, iters=9, progress=False, snapshot_every=3)
+    assert snapshot_steps(out) == [2, 4, 6, 9]
+    assert json.loads((out / "config.json").read_text())["snapshot_every"] == 3
 
 
 def test_the_resume_command_of_an_interrupted_run_keeps_its_snapshots(tmp_path):

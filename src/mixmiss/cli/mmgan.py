@@ -66,7 +66,7 @@ def register(subparsers) -> None:
         default=None,
         metavar="N",
         help="also keep the EMA generator every N steps (RUN/snapshots/, to follow coverage "
-        "over training)",
+        "over training); --resume keeps the run's own period unless given another",
     )
     train.add_argument("--out", required=True, help="run directory")
     train.add_argument("--resume", action="store_true", help="continue the run in --out")

@@ -276,9 +276,12 @@ def resume_training(
 
     ``precision``, when given, must be the run's own (a run does not change
     precision half-way). Other keyword arguments are those of :func:`train`
-    (``data_dir``, ``device``, ``progress``, ``command``, ``on_step``, ``snapshot_every``).
+    (``data_dir``, ``device``, ``progress``, ``command``, ``on_step``, ``snapshot_every``);
+    without ``snapshot_every`` the run keeps snapshotting as it did.
     """
     stored = read_info(out).config
+    if kwargs.get("snapshot_every") is None:
+        kwargs["snapshot_every"] = read_config(out).get("snapshot_every")
     if precision is not None and precision != stored.precision:
         raise InputError(
             f"{out} was trained with precision {stored.precision!r}, not {precision!r}; "
