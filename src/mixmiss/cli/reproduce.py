@@ -172,6 +172,7 @@ def _add_splits_options(table: argparse.ArgumentParser) -> None:
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
+    command = args.invocation
     if args.table == "table1":
         from ..experiments import table1 as study
 
@@ -181,12 +182,11 @@ def run_reproduce(args: argparse.Namespace) -> int:
         from ..experiments import splits as study
 
         extra = {"seed": args.seed, "remedy": args.remedy, "only": args.only}
-        run_extra, report_extra = {}, {"command": args.invocation}  # its report has provenance
+        run_extra, report_extra = {}, {"command": command}  # its report has provenance
     else:
         from ..experiments import table2 as study
 
         extra = run_extra = report_extra = {}
-    command = args.invocation
     if args.plan:
         plan = getattr(study, f"plan_{args.table}")(
             args.preset, args.out, device=args.device, **extra

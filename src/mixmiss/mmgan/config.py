@@ -119,11 +119,16 @@ class MMGANConfig:
     channels: int | None = None
 
     @property
+    def collection_names(self) -> list[str]:
+        """The collections' folder names, one per distribution (empty for other sources)."""
+        return [Path(c).name for c in self.collections]
+
+    @property
     def title(self) -> str:
         """The run in a few words, for figures: the collections' folder names joined by
         " / ", else the dataset (a labelled folder's name) and its sets (``"mnist A"``)."""
         if self.dataset == "collections":
-            return " / ".join(Path(c).name for c in self.collections)
+            return " / ".join(self.collection_names)
         source = Path(self.folder).name if self.dataset == "folder" else self.dataset
         return f"{source} {self.sets}"
 

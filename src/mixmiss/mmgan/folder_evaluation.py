@@ -80,8 +80,7 @@ def _known_truth(config, split, truth) -> dict | None:
             "true_priors": split.priors,
         }
     if truth is not None:
-        names = [Path(c).name for c in config.collections]
-        return read_truth(truth, names)
+        return read_truth(truth, config.collection_names)
     return None
 
 
